@@ -1,0 +1,908 @@
+"""Readers and writers: the project's one I/O layer.
+
+Everything that touches files goes through here; the core (:mod:`normalize.text`,
+dedup ...) only sees :class:`Record` streams and strings.
+
+Reading. :func:`resolve_inputs` checks the inputs up front (missing files,
+folders, a format's missing optional dependency) and :func:`read_inputs` then
+streams :class:`Record` objects, one file and one line at a time:
+
+- plain text, one record per line (line endings kept in ``Record.ending``), or
+  one record per file with ``ReadOptions(text_unit="file")``;
+- JSONL, the text in ``text_field`` and every field kept in ``Record.fields``;
+- Parquet through pyarrow (the ``tanqiya[parquet]`` extra), in record batches.
+
+``-`` is standard input. ``.gz`` is read with :mod:`gzip`, ``.zst`` with
+``zstandard`` (the ``tanqiya[zstd]`` extra). The format comes from the
+extension (``.jsonl .ndjson .json`` JSONL, ``.parquet .pq`` Parquet, anything
+else text) unless ``ReadOptions.format`` names one.
+
+Bad input raises :class:`InputError` carrying the file and line. Undecodable
+lines (:class:`DecodeError`) and malformed records (:class:`RecordError`) can
+instead be passed through: with ``skip_bad=True`` they come out as records
+whose ``error`` says what is wrong and whose ``raw`` holds the original bytes.
+
+Writing. :func:`open_output` gives a binary stream on standard output or an
+atomic file (temporary file beside the target, fsync, ``os.replace``; removed on
+any error, so the target is either complete or untouched); ``.gz`` and ``.zst``
+targets are compressed. :class:`RecordWriter` writes records to it as text or
+JSONL.
+
+>>> import io as _io
+>>> buf = _io.BytesIO()
+>>> writer = RecordWriter(buf, "jsonl")
+>>> writer.write(Record(id="1", text="x", fields={"id": 1, "text": "x", "n": 2}), "y")
+>>> buf.getvalue()
+b'{"id": 1, "text": "y", "n": 2}\\n'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime
+import gzip
+import importlib
+import io
+import json
+import os
+import re
+import secrets
+import stat
+import sys
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import IO, Any, BinaryIO, Final, Literal, cast
+
+InputFormat = Literal["auto", "text", "jsonl", "parquet"]
+FileFormat = Literal["text", "jsonl", "parquet"]
+OutputFormat = Literal["text", "jsonl"]
+Compression = Literal["none", "gzip", "zstd"]
+TextUnit = Literal["line", "file"]
+DecodeErrors = Literal["strict", "replace"]
+
+STDIN: Final = "-"
+STDIN_NAME: Final = "<stdin>"
+MAX_RECORD_BYTES: Final = 1 << 30
+"""Default limit on one line (or one whole-file document): 1 GiB."""
+
+_READ_CHUNK: Final = 1 << 16
+_ZSTD_READ_CHUNK: Final = 1 << 14  # small: bounds what one decompress call can expand to
+
+_FORMAT_BY_SUFFIX: Final[Mapping[str, FileFormat]] = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+_COMPRESSION_BY_SUFFIX: Final[Mapping[str, Compression]] = {
+    ".gz": "gzip",
+    ".zst": "zstd",
+    ".zstd": "zstd",
+}
+_JSON_KINDS: Final[Mapping[type, str]] = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+    type(None): "null",
+}
+_ESCAPED_BYTE: Final = re.compile("[\udc80-\udcff]")
+
+# User-facing messages (the CLI prints them after "FILE:LINE: ").
+NO_SUCH_FILE: Final = "no such file"
+IS_A_DIRECTORY: Final = "is a directory; give the files in it"
+PERMISSION_DENIED: Final = "permission denied"
+INVALID_UTF8: Final = "invalid UTF-8: byte 0x{byte:02X} at byte offset {offset}"
+LINE_TOO_LONG: Final = "line longer than the limit of {limit:,} bytes"
+FILE_TOO_LARGE: Final = "document longer than the limit of {limit:,} bytes"
+TRUNCATED: Final = "truncated {kind} file: compressed file ended before the end-of-stream marker"
+NOT_COMPRESSED: Final = "not a valid {kind} file: {reason}"
+MALFORMED_JSON: Final = "malformed JSON: {reason} (column {column})"
+NOT_AN_OBJECT: Final = "a JSON line must be an object, not {kind}"
+MISSING_FIELD: Final = "no {what} field {field!r}"
+NOT_A_STRING: Final = "{what} field {field!r} is {kind}, not a string"
+BAD_ID: Final = "id field {field!r} is {kind}, not a string or integer"
+NEEDS_ZSTANDARD: Final = 'reading or writing .zst needs zstandard: pip install "tanqiya[zstd]"'
+NEEDS_PYARROW: Final = 'reading Parquet needs pyarrow: pip install "tanqiya[parquet]"'
+PARQUET_STDIN: Final = "Parquet cannot be read from standard input; give the file"
+PARQUET_COMPRESSED: Final = "a Parquet file cannot be .gz or .zst compressed; decompress it first"
+PARQUET_UNREADABLE: Final = "not a readable Parquet file: {reason}"
+PARQUET_NO_COLUMN: Final = "no column {field!r} (columns: {columns})"
+PARQUET_NOT_TEXT: Final = "column {field!r} has type {type}, not string"
+ID_NEEDS_RECORDS: Final = "an id field needs JSONL or Parquet input, not plain text"
+MIXED_FORMATS: Final = (
+    "cannot mix plain text and JSONL/Parquet inputs in one run ({text} and {records})"
+)
+
+
+class InputError(Exception):
+    """Bad input: ``path`` (``"<stdin>"`` for standard input), the 1-based
+    ``line`` (row for Parquet; ``None`` for the whole file) and a ``message``.
+
+    >>> str(InputError("a.jsonl", 3, "malformed JSON"))
+    'a.jsonl:3: malformed JSON'
+    >>> str(InputError("a.txt", None, "no such file"))
+    'a.txt: no such file'
+    """
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.message = message
+        where = path if line is None else f"{path}:{line}"
+        super().__init__(f"{where}: {message}")
+
+
+class DecodeError(InputError):
+    """A line that is not valid UTF-8; ``offset`` is the bad byte's offset in
+    the (decompressed) stream. ``errors="replace"`` or ``skip_bad`` avoid it."""
+
+    def __init__(self, path: str, line: int | None, message: str, offset: int) -> None:
+        super().__init__(path, line, message)
+        self.offset = offset
+
+
+class RecordError(InputError):
+    """A malformed record (bad JSON, not an object, missing or non-string
+    field); ``skip_bad`` passes it through instead."""
+
+
+class OutputError(Exception):
+    """The output cannot be written: ``path`` and a ``message``."""
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        self.message = message
+        super().__init__(f"{path}: {message}")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Record:
+    """One unit of input.
+
+    - ``id``: from the id field when one is set, else ``file:line`` (``file``
+      for a whole-file document).
+    - ``text``: the text to work on (``""`` for a bad record).
+    - ``fields``: the whole JSON object or Parquet row, in input key order,
+      text included; ``None`` for plain text.
+    - ``source``, ``line``: where it came from, for messages (``line`` is
+      ``None`` for a whole-file document).
+    - ``ending``: the line ending of a plain-text line (``"\\n"``, ``"\\r\\n"``
+      or ``""`` for a last line without one).
+    - ``error``: why the record is bad (only with ``skip_bad``), else ``None``.
+    - ``raw``: a bad line's original bytes, ending included, for writing back
+      unchanged.
+    """
+
+    id: str
+    text: str
+    fields: Mapping[str, Any] | None = None
+    source: str = STDIN_NAME
+    line: int | None = None
+    ending: str = ""
+    error: str | None = None
+    raw: bytes | None = None
+
+    @property
+    def where(self) -> str:
+        """``file:line`` (or ``file``) for messages.
+
+        >>> Record(id="x", text="", source="a.txt", line=4).where
+        'a.txt:4'
+        """
+        return self.source if self.line is None else f"{self.source}:{self.line}"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ReadOptions:
+    """How to read inputs.
+
+    - ``format``: ``"auto"`` (from each file's extension; standard input is
+      text), ``"text"``, ``"jsonl"`` or ``"parquet"``.
+    - ``text_unit``: plain text as one record per ``"line"`` or per ``"file"``.
+    - ``text_field``: the JSONL/Parquet field holding the text.
+    - ``id_field``: the field holding the record id; ``None`` for ``file:line``.
+    - ``errors``: ``"strict"`` stops on invalid UTF-8; ``"replace"`` turns each
+      invalid byte sequence into U+FFFD and counts the bytes.
+    - ``skip_bad``: pass undecodable lines and malformed records through
+      (``Record.error`` set) instead of raising.
+    - ``max_record_bytes``: the longest line (or whole-file document) accepted.
+    - ``parquet_batch_rows``: rows per Parquet record batch.
+
+    >>> ReadOptions(errors="ignore")
+    Traceback (most recent call last):
+    ...
+    ValueError: ReadOptions.errors must be one of 'strict', 'replace', not 'ignore'
+    """
+
+    format: InputFormat = "auto"
+    text_unit: TextUnit = "line"
+    text_field: str = "text"
+    id_field: str | None = None
+    errors: DecodeErrors = "strict"
+    skip_bad: bool = False
+    max_record_bytes: int = MAX_RECORD_BYTES
+    parquet_batch_rows: int = 1024
+
+    def __post_init__(self) -> None:
+        _check_choice("format", self.format, ("auto", "text", "jsonl", "parquet"))
+        _check_choice("text_unit", self.text_unit, ("line", "file"))
+        _check_choice("errors", self.errors, ("strict", "replace"))
+        if not isinstance(self.text_field, str) or not self.text_field:
+            msg = f"ReadOptions.text_field must be a non-empty string, not {self.text_field!r}"
+            raise ValueError(msg)
+        if self.id_field is not None and (not isinstance(self.id_field, str) or not self.id_field):
+            msg = f"ReadOptions.id_field must be a non-empty string or None, not {self.id_field!r}"
+            raise ValueError(msg)
+        for name in ("max_record_bytes", "parquet_batch_rows"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                msg = f"ReadOptions.{name} must be a positive integer, not {value!r}"
+                raise ValueError(msg)
+
+
+def _check_choice(field: str, value: object, valid: tuple[str, ...]) -> None:
+    if value not in valid:
+        msg = f"ReadOptions.{field} must be one of {', '.join(map(repr, valid))}, not {value!r}"
+        raise ValueError(msg)
+
+
+@dataclasses.dataclass
+class ReadStats:
+    """Counters a reader updates as it goes (read them after, or during, a run).
+
+    ``records`` counts every record yielded, bad ones included; ``bad`` the
+    records passed through with ``skip_bad``; ``replaced_bytes`` the invalid
+    bytes replaced by U+FFFD; ``bytes_read`` the bytes consumed (decompressed).
+    """
+
+    files: int = 0
+    records: int = 0
+    bad: int = 0
+    replaced_bytes: int = 0
+    bytes_read: int = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class InputSpec:
+    """One checked input: ``path`` as given (``"-"`` for stdin), ``name`` for
+    messages, the file ``format``, its ``compression`` and ``size`` in bytes
+    (``None`` for stdin)."""
+
+    path: str
+    name: str
+    format: FileFormat
+    compression: Compression
+    size: int | None
+
+
+def detect_format(path: str | os.PathLike[str]) -> tuple[FileFormat, Compression]:
+    """The format and compression a file's extension implies.
+
+    >>> detect_format("news.jsonl.gz")
+    ('jsonl', 'gzip')
+    >>> detect_format("page.txt")
+    ('text', 'none')
+    """
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    compression: Compression = "none"
+    if suffixes and suffixes[-1] in _COMPRESSION_BY_SUFFIX:
+        compression = _COMPRESSION_BY_SUFFIX[suffixes.pop()]
+    fmt = _FORMAT_BY_SUFFIX.get(suffixes[-1], "text") if suffixes else "text"
+    return fmt, compression
+
+
+def resolve_inputs(
+    paths: Iterable[str | os.PathLike[str]], options: ReadOptions = ReadOptions()
+) -> list[InputSpec]:
+    """Check every input before anything is read: each file exists and is not
+    a folder, and the optional packages its format needs are importable. No
+    paths (or ``"-"``) means standard input. Raises :class:`InputError`.
+    """
+    specs: list[InputSpec] = []
+    for raw_path in list(paths) or [STDIN]:
+        path = os.fspath(raw_path)
+        if path == STDIN:
+            fmt: FileFormat = "text" if options.format == "auto" else options.format
+            if fmt == "parquet":
+                raise InputError(STDIN_NAME, None, PARQUET_STDIN)
+            spec = InputSpec(path, STDIN_NAME, fmt, "none", None)
+        else:
+            try:
+                st = Path(path).stat()
+            except FileNotFoundError:
+                raise InputError(path, None, NO_SUCH_FILE) from None
+            except PermissionError:
+                raise InputError(path, None, PERMISSION_DENIED) from None
+            except OSError as e:
+                raise InputError(path, None, e.strerror or str(e)) from None
+            if stat.S_ISDIR(st.st_mode):
+                raise InputError(path, None, IS_A_DIRECTORY)
+            detected, compression = detect_format(path)
+            fmt = detected if options.format == "auto" else options.format
+            if fmt == "parquet" and compression != "none":
+                raise InputError(path, None, PARQUET_COMPRESSED)
+            spec = InputSpec(path, path, fmt, compression, st.st_size)
+        if spec.format == "text" and options.id_field is not None:
+            raise InputError(spec.name, None, ID_NEEDS_RECORDS)
+        if spec.compression == "zstd":
+            _import_zstandard(spec.name)
+        if spec.format == "parquet":
+            _import_parquet(spec.name)
+        specs.append(spec)
+    return specs
+
+
+def output_format_for(inputs: Sequence[InputSpec]) -> OutputFormat:
+    """``"text"`` for plain-text inputs, ``"jsonl"`` for JSONL or Parquet;
+    a mix raises ValueError.
+
+    >>> output_format_for([InputSpec("a.pq", "a.pq", "parquet", "none", 1)])
+    'jsonl'
+    """
+    text = [s.name for s in inputs if s.format == "text"]
+    records = [s.name for s in inputs if s.format != "text"]
+    if text and records:
+        msg = MIXED_FORMATS.format(text=text[0], records=records[0])
+        raise ValueError(msg)
+    return "jsonl" if records else "text"
+
+
+def read_records(
+    paths: Iterable[str | os.PathLike[str]],
+    options: ReadOptions = ReadOptions(),
+    *,
+    stats: ReadStats | None = None,
+) -> Iterator[Record]:
+    """Check the inputs now (:func:`resolve_inputs`), then stream their records.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.jsonl").write_text('{"text": "x", "k": 1}\\n', encoding="utf-8")
+    >>> [(r.id, r.text, dict(r.fields)) for r in read_records([d / "a.jsonl"])]
+    ... # doctest: +ELLIPSIS
+    [('.../a.jsonl:1', 'x', {'text': 'x', 'k': 1})]
+    """
+    return read_inputs(resolve_inputs(paths, options), options, stats=stats)
+
+
+def read_inputs(
+    inputs: Iterable[InputSpec],
+    options: ReadOptions = ReadOptions(),
+    *,
+    stats: ReadStats | None = None,
+) -> Iterator[Record]:
+    """Stream the records of already-checked inputs, one file at a time."""
+    stats = ReadStats() if stats is None else stats
+    for spec in inputs:
+        stats.files += 1
+        if spec.format == "parquet":
+            yield from _read_parquet(spec, options, stats)
+            continue
+        with _open_binary(spec) as stream:
+            if spec.format == "jsonl":
+                yield from _read_jsonl(stream, spec, options, stats)
+            elif options.text_unit == "file":
+                yield from _read_document(stream, spec, options, stats)
+            else:
+                yield from _read_lines(stream, spec, options, stats)
+
+
+def batched(
+    records: Iterable[Record], *, max_records: int = 1024, max_chars: int = 1 << 20
+) -> Iterator[list[Record]]:
+    """Group a record stream into lists of at most ``max_records`` records
+    and about ``max_chars`` characters of text, for batch calls such as
+    ``Normalizer.normalize_many``.
+
+    >>> [len(b) for b in batched([Record(id=str(i), text="ab") for i in range(5)], max_records=2)]
+    [2, 2, 1]
+    """
+    batch: list[Record] = []
+    size = 0
+    for record in records:
+        batch.append(record)
+        size += len(record.text)
+        if len(batch) >= max_records or size >= max_chars:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+# --- reading -----------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _open_binary(spec: InputSpec) -> Iterator[IO[bytes]]:
+    """A buffered binary stream of the decompressed input."""
+    if spec.path == STDIN:
+        yield sys.stdin.buffer
+        return
+    try:
+        fh = Path(spec.path).open("rb")  # noqa: SIM115  (closed below)
+    except FileNotFoundError:
+        raise InputError(spec.name, None, NO_SUCH_FILE) from None
+    except IsADirectoryError:
+        raise InputError(spec.name, None, IS_A_DIRECTORY) from None
+    except PermissionError:
+        raise InputError(spec.name, None, PERMISSION_DENIED) from None
+    except OSError as e:
+        raise InputError(spec.name, None, e.strerror or str(e)) from None
+    with fh:
+        if spec.compression == "gzip":
+            with gzip.GzipFile(fileobj=fh, mode="rb") as gz:
+                yield cast(IO[bytes], gz)
+        elif spec.compression == "zstd":
+            yield io.BufferedReader(_ZstdReader(fh, spec.name), _READ_CHUNK)
+        else:
+            yield fh
+
+
+def _raw_lines(stream: IO[bytes], spec: InputSpec, limit: int) -> Iterator[tuple[int, int, bytes]]:
+    """``(line number, byte offset, line bytes with ending)``; never reads more
+    than ``limit`` + 1 bytes of one line."""
+    lineno = 0
+    offset = 0
+    while True:
+        try:
+            raw = stream.readline(limit + 1)
+        except EOFError:
+            raise InputError(spec.name, lineno + 1, _truncated(spec)) from None
+        except (gzip.BadGzipFile, zlib.error) as e:
+            reason = NOT_COMPRESSED.format(kind="gzip", reason=e)
+            raise InputError(spec.name, lineno + 1, reason) from None
+        except OSError as e:
+            raise InputError(spec.name, lineno + 1, e.strerror or str(e)) from None
+        if not raw:
+            return
+        lineno += 1
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            raise InputError(spec.name, lineno, LINE_TOO_LONG.format(limit=limit))
+        yield lineno, offset, raw
+        offset += len(raw)
+
+
+def _truncated(spec: InputSpec) -> str:
+    return TRUNCATED.format(kind="gzip" if spec.compression == "gzip" else "zstd")
+
+
+def _split_ending(raw: bytes) -> tuple[bytes, str]:
+    if raw.endswith(b"\r\n"):
+        return raw[:-2], "\r\n"
+    if raw.endswith(b"\n"):
+        return raw[:-1], "\n"
+    return raw, ""
+
+
+def _decode(
+    data: bytes,
+    spec: InputSpec,
+    line: int | None,
+    offset: int,
+    options: ReadOptions,
+    stats: ReadStats,
+) -> str:
+    """UTF-8 text of ``data``; raises DecodeError, or replaces and counts."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if options.errors == "strict":
+            message = INVALID_UTF8.format(byte=data[e.start], offset=offset + e.start)
+            raise DecodeError(spec.name, line, message, offset + e.start) from None
+    escaped = data.decode("utf-8", "surrogateescape")
+    stats.replaced_bytes += len(_ESCAPED_BYTE.findall(escaped))
+    return data.decode("utf-8", "replace")
+
+
+def _bad(
+    spec: InputSpec,
+    line: int | None,
+    error: InputError,
+    raw: bytes | None,
+    fields: Mapping[str, Any] | None,
+    stats: ReadStats,
+) -> Record:
+    stats.bad += 1
+    stats.records += 1
+    return Record(
+        id=_position_id(spec, line),
+        text="",
+        fields=fields,
+        source=spec.name,
+        line=line,
+        error=error.message,
+        raw=raw,
+    )
+
+
+def _position_id(spec: InputSpec, line: int | None) -> str:
+    return spec.name if line is None else f"{spec.name}:{line}"
+
+
+def _read_lines(
+    stream: IO[bytes], spec: InputSpec, options: ReadOptions, stats: ReadStats
+) -> Iterator[Record]:
+    for lineno, offset, raw in _raw_lines(stream, spec, options.max_record_bytes):
+        stats.bytes_read += len(raw)
+        content, ending = _split_ending(raw)
+        try:
+            text = _decode(content, spec, lineno, offset, options, stats)
+        except DecodeError as e:
+            if not options.skip_bad:
+                raise
+            yield _bad(spec, lineno, e, raw, None, stats)
+            continue
+        stats.records += 1
+        yield Record(
+            id=f"{spec.name}:{lineno}", text=text, source=spec.name, line=lineno, ending=ending
+        )
+
+
+def _read_document(
+    stream: IO[bytes], spec: InputSpec, options: ReadOptions, stats: ReadStats
+) -> Iterator[Record]:
+    limit = options.max_record_bytes
+    try:
+        data = stream.read(limit + 1)
+    except EOFError:
+        raise InputError(spec.name, None, _truncated(spec)) from None
+    except (gzip.BadGzipFile, zlib.error) as e:
+        raise InputError(spec.name, None, NOT_COMPRESSED.format(kind="gzip", reason=e)) from None
+    except OSError as e:
+        raise InputError(spec.name, None, e.strerror or str(e)) from None
+    if len(data) > limit:
+        raise InputError(spec.name, None, FILE_TOO_LARGE.format(limit=limit))
+    stats.bytes_read += len(data)
+    try:
+        text = _decode(data, spec, None, 0, options, stats)
+    except DecodeError as e:
+        if not options.skip_bad:
+            raise
+        yield _bad(spec, None, e, data, None, stats)
+        return
+    stats.records += 1
+    yield Record(id=spec.name, text=text, source=spec.name)
+
+
+def _read_jsonl(
+    stream: IO[bytes], spec: InputSpec, options: ReadOptions, stats: ReadStats
+) -> Iterator[Record]:
+    for lineno, offset, raw in _raw_lines(stream, spec, options.max_record_bytes):
+        stats.bytes_read += len(raw)
+        try:
+            line = _decode(raw, spec, lineno, offset, options, stats)
+            if lineno == 1:
+                line = line.removeprefix("\ufeff")
+            if not line.strip():
+                continue  # blank lines are not records
+            obj = _parse_json(line, spec, lineno)
+            record = _from_object(obj, spec, lineno, options)
+        except (DecodeError, RecordError) as e:
+            if not options.skip_bad:
+                raise
+            yield _bad(spec, lineno, e, raw, None, stats)
+            continue
+        stats.records += 1
+        yield record
+
+
+def _parse_json(line: str, spec: InputSpec, lineno: int) -> dict[str, Any]:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as e:
+        message = MALFORMED_JSON.format(reason=e.msg, column=e.colno)
+        raise RecordError(spec.name, lineno, message) from None
+    except RecursionError:
+        message = MALFORMED_JSON.format(reason="nested too deeply", column=1)
+        raise RecordError(spec.name, lineno, message) from None
+    if not isinstance(obj, dict):
+        raise RecordError(spec.name, lineno, NOT_AN_OBJECT.format(kind=_json_kind(obj)))
+    return obj
+
+
+def _json_kind(value: object) -> str:
+    return _JSON_KINDS.get(type(value), type(value).__name__)
+
+
+def _from_object(
+    obj: Mapping[str, Any], spec: InputSpec, line: int, options: ReadOptions
+) -> Record:
+    """A record from a JSON object or Parquet row; RecordError if malformed."""
+    field = options.text_field
+    if field not in obj:
+        raise RecordError(spec.name, line, MISSING_FIELD.format(what="text", field=field))
+    text = obj[field]
+    if not isinstance(text, str):
+        message = NOT_A_STRING.format(what="text", field=field, kind=_json_kind(text))
+        raise RecordError(spec.name, line, message)
+    record_id = f"{spec.name}:{line}"
+    if options.id_field is not None:
+        if options.id_field not in obj:
+            message = MISSING_FIELD.format(what="id", field=options.id_field)
+            raise RecordError(spec.name, line, message)
+        value = obj[options.id_field]
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            message = BAD_ID.format(field=options.id_field, kind=_json_kind(value))
+            raise RecordError(spec.name, line, message)
+        record_id = str(value)
+    return Record(id=record_id, text=text, fields=obj, source=spec.name, line=line)
+
+
+def _read_parquet(spec: InputSpec, options: ReadOptions, stats: ReadStats) -> Iterator[Record]:
+    pq = _import_parquet(spec.name)
+    import pyarrow as pa
+
+    def unreadable(e: Exception) -> InputError:
+        return InputError(spec.name, None, PARQUET_UNREADABLE.format(reason=e))
+
+    try:
+        parquet = pq.ParquetFile(spec.path)
+        schema = parquet.schema_arrow
+    except (OSError, pa.ArrowException) as e:
+        raise unreadable(e) from None
+    field = options.text_field
+    if field not in schema.names:
+        columns = ", ".join(schema.names)
+        raise InputError(spec.name, None, PARQUET_NO_COLUMN.format(field=field, columns=columns))
+    column_type = schema.field(field).type
+    if not (pa.types.is_string(column_type) or pa.types.is_large_string(column_type)):
+        raise InputError(spec.name, None, PARQUET_NOT_TEXT.format(field=field, type=column_type))
+    row = 0
+    with parquet:
+        batches = iter(parquet.iter_batches(batch_size=options.parquet_batch_rows))
+        while True:
+            try:
+                batch = next(batches, None)
+            except (OSError, pa.ArrowException) as e:
+                raise unreadable(e) from None
+            if batch is None:
+                return
+            stats.bytes_read += batch.nbytes
+            for obj in batch.to_pylist():
+                row += 1
+                try:
+                    record = _from_object(obj, spec, row, options)
+                except RecordError as e:
+                    if not options.skip_bad:
+                        raise
+                    yield _bad(spec, row, e, None, obj, stats)
+                    continue
+                stats.records += 1
+                yield record
+
+
+def _import_parquet(name: str) -> ModuleType:
+    try:
+        return importlib.import_module("pyarrow.parquet")
+    except ImportError:
+        raise InputError(name, None, NEEDS_PYARROW) from None
+
+
+def _import_zstandard(name: str) -> ModuleType:
+    try:
+        return importlib.import_module("zstandard")
+    except ImportError:
+        raise InputError(name, None, NEEDS_ZSTANDARD) from None
+
+
+class _ZstdReader(io.RawIOBase):
+    """Decompress a (multi-frame) .zst stream; raise EOFError if the input
+    ends inside a frame, which ``zstandard``'s own stream reader does not."""
+
+    def __init__(self, raw: IO[bytes], name: str) -> None:
+        super().__init__()
+        zstandard = _import_zstandard(name)
+        self._raw = raw
+        self._name = name
+        self._dctx = zstandard.ZstdDecompressor()
+        self._error: type[Exception] = zstandard.ZstdError
+        self._frame: Any = None
+        self._buffer = b""
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:  # noqa: ANN401  (typeshed: WriteableBuffer)
+        view = memoryview(buffer).cast("B")
+        while self._pos >= len(self._buffer):
+            chunk = self._raw.read(_ZSTD_READ_CHUNK)
+            if not chunk:
+                if self._frame is not None:
+                    raise EOFError
+                return 0
+            self._buffer, self._pos = self._decompress(chunk), 0
+        n = min(len(view), len(self._buffer) - self._pos)
+        view[:n] = self._buffer[self._pos : self._pos + n]
+        self._pos += n
+        return n
+
+    def _decompress(self, chunk: bytes) -> bytes:
+        out = []
+        try:
+            while chunk:
+                if self._frame is None:
+                    self._frame = self._dctx.decompressobj()
+                out.append(self._frame.decompress(chunk))
+                chunk = b""
+                if self._frame.eof:
+                    chunk = self._frame.unused_data
+                    self._frame = None
+        except self._error as e:
+            raise OSError(NOT_COMPRESSED.format(kind="zstd", reason=e)) from None
+        return b"".join(out)
+
+
+# --- writing -----------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def open_output(path: str | os.PathLike[str] | None = None) -> Iterator[BinaryIO]:
+    """A binary stream to write output to.
+
+    ``None`` or ``"-"``: standard output (flushed at the end). A path: a
+    temporary file in the same folder, renamed over ``path`` only when the
+    ``with`` block ends without error, after an fsync; on any exception,
+    KeyboardInterrupt included, the temporary file is removed and an existing
+    ``path`` is left untouched. ``.gz`` / ``.zst`` paths are compressed. An
+    existing file keeps its permissions.
+
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+    >>> with open_output(target) as out:
+    ...     _ = out.write(b"done\\n")
+    >>> target.read_bytes(), [p.name for p in target.parent.iterdir()]
+    (b'done\\n', ['out.txt'])
+    """
+    if path is None or os.fspath(path) == STDIN:
+        stdout = sys.stdout.buffer
+        yield stdout
+        stdout.flush()
+        return
+    target = Path(path)
+    name = os.fspath(path)
+    if target.is_dir():
+        raise OutputError(name, IS_A_DIRECTORY.split(";")[0])
+    _, compression = detect_format(target)
+    if compression == "zstd":
+        zstandard = _import_zstandard(name)
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        mode = None
+    tmp, fd = _create_temp(target)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if compression == "gzip":
+                with gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0) as gz:
+                    yield cast(BinaryIO, gz)
+            elif compression == "zstd":
+                with zstandard.ZstdCompressor().stream_writer(fh, closefd=False) as zst:
+                    yield zst
+            else:
+                yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            tmp.chmod(mode)
+        tmp.replace(target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(target.parent)
+
+
+def _create_temp(target: Path) -> tuple[Path, int]:
+    """A new hidden file beside ``target``, created with the usual umask."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return tmp, os.open(tmp, flags, 0o666)
+        except FileExistsError:
+            continue
+        except OSError as e:
+            reason = f"cannot create a file in {str(target.parent)!r}: {e.strerror or e}"
+            raise OutputError(os.fspath(target), reason) from None
+    msg = "cannot create a temporary file beside it"
+    raise OutputError(os.fspath(target), msg)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename durable where the platform allows it."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def json_line(obj: Mapping[str, Any]) -> bytes:
+    """One JSONL line: key order kept, non-ASCII written as is; a lone
+    surrogate (from a ``\\ud800`` escape in the input) stays escaped so the
+    output is valid UTF-8. Dates and times become ISO strings, other
+    non-JSON values (from Parquet) their ``str``.
+
+    >>> json_line({"text": "سلام", "n": 1})
+    b'{"text": "\\xd8\\xb3\\xd9\\x84\\xd8\\xa7\\xd9\\x85", "n": 1}\\n'
+    >>> json_line({"t": "\\ud800"})
+    b'{"t": "\\\\ud800"}\\n'
+    """
+    line = json.dumps(obj, ensure_ascii=False, default=_json_default)
+    try:
+        return line.encode("utf-8") + b"\n"
+    except UnicodeEncodeError:
+        return json.dumps(obj, ensure_ascii=True, default=_json_default).encode("ascii") + b"\n"
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+class RecordWriter:
+    """Write records to a binary stream as plain text or JSONL.
+
+    ``write(record, text)`` writes the record with its text replaced by
+    ``text`` (the record's own text when ``None``):
+
+    - ``"text"``: the text and the record's line ending. If the previous
+      record ended without a newline (the last line of an earlier file), a
+      newline is written first, so records never run together.
+    - ``"jsonl"``: the record's fields in their input order with
+      ``text_field`` set to the text; a plain-text record becomes
+      ``{"id": ..., text_field: ...}``.
+
+    A bad record (``record.error`` set) is written back unchanged: its raw
+    bytes, or its fields as JSON.
+    """
+
+    def __init__(
+        self, stream: IO[bytes], format: OutputFormat, *, text_field: str = "text"
+    ) -> None:
+        if format not in ("text", "jsonl"):
+            msg = f"RecordWriter format must be 'text' or 'jsonl', not {format!r}"
+            raise ValueError(msg)
+        self.stream = stream
+        self.format = format
+        self.text_field = text_field
+        self.count = 0
+        self._open_line = False
+
+    def write(self, record: Record, text: str | None = None) -> None:
+        """Write one record (see the class docstring)."""
+        if record.error is not None:
+            data = record.raw if record.raw is not None else json_line(record.fields or {})
+        elif self.format == "text":
+            data = ((record.text if text is None else text) + record.ending).encode("utf-8")
+        else:
+            data = json_line(self._fields(record, record.text if text is None else text))
+        if self._open_line:
+            self.stream.write(b"\n")
+        self.stream.write(data)
+        self._open_line = bool(data) and not data.endswith(b"\n")
+        self.count += 1
+
+    def write_many(self, records: Iterable[Record], texts: Iterable[str | None]) -> None:
+        """``write`` for each record with its text, in order."""
+        for record, text in zip(records, texts, strict=True):
+            self.write(record, text)
+
+    def _fields(self, record: Record, text: str) -> dict[str, Any]:
+        if record.fields is None:
+            return {"id": record.id, self.text_field: text}
+        fields = dict(record.fields)
+        fields[self.text_field] = text
+        return fields
