@@ -576,8 +576,9 @@ def _read_jsonl(
 ) -> Iterator[Record]:
     for lineno, offset, raw in _raw_lines(stream, spec, options.max_record_bytes):
         stats.bytes_read += len(raw)
+        content, _ = _split_ending(raw)
         try:
-            line = _decode(raw, spec, lineno, offset, options, stats)
+            line = _decode(content, spec, lineno, offset, options, stats)
             if lineno == 1:
                 line = line.removeprefix("\ufeff")
             if not line.strip():
