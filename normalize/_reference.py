@@ -4,9 +4,9 @@ One character at a time, no regular expressions, no numpy: the yardstick the
 fast path in :mod:`normalize.text` is tested against, and the implementation
 ``TANQIYA_IMPLEMENTATION=python`` selects.
 
->>> from normalize.text import _plan_for
+>>> from normalize._plan import plan_for
 >>> from normalize.options import PROFILES
->>> reference_once(_plan_for(PROFILES["search"]), "إِلَى")
+>>> reference_core(plan_for(PROFILES["search"]), "إِلَى")
 'الي'
 """
 
@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 from normalize import chars
 
 if TYPE_CHECKING:
-    from normalize.text import _Plan
+    from normalize._plan import Plan
 
 _BREAKS = ("\r\n", "\n", "\r")
 
 
-def reference_once(plan: _Plan, text: str) -> str:
+def reference_core(plan: Plan, text: str) -> str:
     """One run of every pass after the web passes, in the documented order."""
     options = plan.options
     if options.presentation_forms:
@@ -31,12 +31,12 @@ def reference_once(plan: _Plan, text: str) -> str:
     if options.compose:
         text = unicodedata.normalize("NFC", text)
     text = "".join(plan.charmap.get(c, c) for c in text)
+    if options.invisible:
+        text = _drop_lone_zwj(text)
     if options.persian:
         text = _farsi_yeh(text, plan.farsi_inside, plan.farsi_final)
     if plan.tanween is not None:
         text = _swap_pairs(text, *plan.tanween)
-    if options.invisible:
-        text = _drop_lone_zwj(text)
     if options.casefold:
         text = text.casefold()
     if options.elongation:

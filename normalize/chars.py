@@ -194,6 +194,14 @@ EMOJI: Final = _union(
     _span(0xE0020, 0xE007F),  # emoji tag sequences (subdivision flags)
 )
 
+#: Everything ``str.split()`` splits on (``str.isspace``): the whitespace runs
+#: collapsed by ``whitespace="all"``.
+WHITESPACE: Final = _union(
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680",
+    _span(0x2000, 0x200A),
+    "\u2028\u2029\u202f\u205f\u3000",
+)
+
 #: Spaces that look like U+0020 but are not it.
 ODD_SPACES: Final = _union(
     "\u00a0",  # no-break space

@@ -1,0 +1,234 @@
+"""The fast path: whole batches as numpy arrays of code points.
+
+A batch of texts is joined with U+0000 into one string, encoded to UTF-32 (a
+copy when the string holds any astral character, a widening otherwise) and
+mapped through the plan's table in one gather. Expansions are spliced in,
+deletions compressed out, lone ZWJs and whitespace runs squeezed, all as array
+operations; the few passes that need context (Farsi yeh, tanween order, case)
+then run once over the decoded batch, guarded by ``in`` checks. Elongation runs
+its regex only on the items numpy flags. UTF-32 units are code points, so an
+array index is a string index.
+
+Short strings skip numpy and use ``str.translate`` with the same map.
+
+>>> from normalize.options import PROFILES
+>>> from normalize._plan import plan_for
+>>> normalize_batch(plan_for(PROFILES["search"]), ["أَهْلًا", "ﻷ"])
+['اهلا', 'لا']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+
+from normalize import chars
+from normalize._plan import DELETED, EXPANDED, SEP, Mask, Plan, Units, emoji_mask
+
+_UTF32 = "utf-32-le"
+_SHORT = 256  # characters: below this, str.translate beats numpy's fixed costs
+_HAMZA_MARKS = tuple(chars.HAMZA_MARKS)
+
+
+def web(plan: Plan, text: str) -> str:
+    """The HTML, URL, e-mail and mention passes the options turn on."""
+    for web_pass in plan.web:
+        text = web_pass(text)
+    return text
+
+
+def compose(plan: Plan, text: str) -> str:
+    """NFC where it can change the result (see ``Plan.deletes_marks``)."""
+    if not plan.options.compose:
+        return text
+    hamza = any(mark in text for mark in _HAMZA_MARKS)
+    if hamza and plan.forms:
+        # A presentation form may carry a following decomposed hamza: expand
+        # the forms first so composition sees the real letters.
+        text = "".join(plan.forms.get(c, c) for c in text)
+    # When every Arabic mark is deleted, their order cannot matter and only a
+    # decomposed hamza needs composing first; anything else not in NFC is
+    # composed by settle() after the table.
+    if (hamza or not plan.deletes_marks) and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def _shorten(match: re.Match[str], laughter: str) -> str:
+    letter = match.group(1)
+    if letter == chars.HEH and laughter != "collapse":
+        return match.group(0) if laughter == "keep" else chars.HEH * 3
+    return letter
+
+
+def elongate(plan: Plan, text: str) -> str:
+    """Runs of three or more of one Arabic letter -> one (ه per ``laughter``)."""
+    if plan.elongation_re is None:
+        return text
+    laughter = plan.options.laughter
+    return plan.elongation_re.sub(lambda m: _shorten(m, laughter), text)
+
+
+def contextual(plan: Plan, text: str) -> str:
+    """Farsi yeh by position, tanween before alef, case: after the table."""
+    if plan.farsi_re is not None and chars.FARSI_YEH in text:
+        text = plan.farsi_re.sub(plan.farsi_final, text)
+        text = text.replace(chars.FARSI_YEH, plan.farsi_inside)
+    if plan.tanween is not None and plan.tanween[0] in text:
+        text = text.replace(*plan.tanween)
+    if plan.options.casefold:
+        text = text.casefold()
+    return text
+
+
+def _tidy_spaces(text: str) -> str:
+    """Runs of U+0020 -> one, none at either end of a line or of the text."""
+    while "  " in text:
+        text = text.replace("  ", " ")
+    for brk in ("\n", "\r"):
+        if " " + brk in text:
+            text = text.replace(" " + brk, brk)
+        if brk + " " in text:
+            text = text.replace(brk + " ", brk)
+    return text.strip(" ")
+
+
+def tidy_whitespace(plan: Plan, text: str) -> str:
+    """The ``whitespace`` option on one string."""
+    mode = plan.options.whitespace
+    if mode == "all":
+        return " ".join(text.split())
+    if mode == "spaces":
+        return _tidy_spaces(text)
+    return text
+
+
+def normalize_short(plan: Plan, text: str) -> str:
+    """One string through ``str.translate`` and string passes."""
+    text = compose(plan, text)
+    if not (plan.ascii_identity and text.isascii()):
+        text = text.translate(plan.translation)
+    if plan.zwj_re is not None and chars.ZWJ in text:
+        text = plan.zwj_re.sub("", text)
+    return tidy_whitespace(plan, elongate(plan, contextual(plan, text)))
+
+
+# --- arrays ----------------------------------------------------------------------
+
+
+def _splice(plan: Plan, units: Units) -> Units:
+    """Replace each EXPANDED unit by its expansion (the originals in ``units``)."""
+    mapped = plan.table[units]
+    where = np.flatnonzero(mapped == EXPANDED)
+    if len(where):
+        pieces = []
+        start = 0
+        for pos, cp in zip(where.tolist(), units[where].tolist(), strict=True):
+            pieces += [mapped[start:pos], plan.expansions[cp]]
+            start = pos + 1
+        pieces.append(mapped[start:])
+        mapped = np.concatenate(pieces)
+    return mapped
+
+
+def _drop_lone_zwj(units: Units) -> Units:
+    """Delete each ZWJ that does not sit between two emoji."""
+    where = np.flatnonzero(units == ord(chars.ZWJ))
+    if not len(where):
+        return units
+    emoji = emoji_mask()
+    last = len(units) - 1
+    before = units[np.maximum(where - 1, 0)]
+    after = units[np.minimum(where + 1, last)]
+    joined = emoji[before] & emoji[after] & (where > 0) & (where < last)
+    return np.delete(units, where[~joined])
+
+
+def _squeeze(units: Units, space: Mask, breaks: Mask, *, to_space: bool) -> Units:
+    """Each run of ``space`` units -> one U+0020, or nothing where the run
+    touches either end or a ``breaks`` unit."""
+    is_space = space[units]
+    if not is_space.any():
+        return units
+    n = len(units)
+    before = np.empty(n, dtype=np.bool_)
+    before[0] = False
+    before[1:] = is_space[:-1]
+    after = np.empty(n, dtype=np.bool_)
+    after[-1] = False
+    after[:-1] = is_space[1:]
+    starts = np.flatnonzero(is_space & ~before)
+    ends = np.flatnonzero(is_space & ~after)
+    at_edge = (starts == 0) | breaks[units[np.maximum(starts - 1, 0)]]
+    at_edge |= (ends == n - 1) | breaks[units[np.minimum(ends + 1, n - 1)]]
+    kept = starts[~at_edge]
+    keep = ~is_space
+    keep[kept] = True
+    if to_space:
+        units = units.copy()
+        units[kept] = ord(" ")
+    return units[keep]
+
+
+def _run_starts(plan: Plan, units: Units) -> Units:
+    """Where three equal Arabic letters may start once the string passes ran: a
+    superset found with numpy, so the regex runs only on the flagged items.
+    Code points those passes change (ZWJ, Farsi yeh, fathatan) match anything."""
+    same = units[1:] == units[:-1]
+    if plan.wildcards is not None:
+        wild = plan.wildcards[units]
+        if wild.any():
+            same |= wild[1:] | wild[:-1]
+    starts = np.flatnonzero(same[1:] & same[:-1])
+    return starts[plan.run_letters[units[starts]]]
+
+
+def normalize_joined(plan: Plan, joined: str) -> list[str]:
+    """The texts joined by :data:`SEP`, each normalized once (before settle)."""
+    text = compose(plan, joined)
+    if plan.ascii_identity and text.isascii():
+        parts = tidy_whitespace_joined(plan, contextual(plan, text))
+        return [elongate(plan, p) for p in parts] if plan.elongation_re else parts
+    units = np.frombuffer(text.encode(_UTF32), dtype=np.uint32)
+    units = _splice(plan, units)
+    units = units[units != DELETED]
+    if plan.zwj_re is not None:
+        units = _drop_lone_zwj(units)
+    if plan.whitespace is not None and plan.breaks is not None and len(units):
+        all_ws = plan.options.whitespace == "all"
+        units = _squeeze(units, plan.whitespace, plan.breaks, to_space=all_ws)
+    text = contextual(plan, units.tobytes().decode(_UTF32))
+    parts = text.split(SEP)
+    if plan.elongation_re is not None and len(units) > 2:
+        starts = _run_starts(plan, units)
+        if len(starts):
+            seps = np.flatnonzero(units == 0)
+            for item in np.unique(np.searchsorted(seps, starts)).tolist():
+                parts[item] = elongate(plan, parts[item])
+    return parts
+
+
+def tidy_whitespace_joined(plan: Plan, text: str) -> list[str]:
+    """Split a joined ASCII batch and tidy each item's whitespace."""
+    parts = text.split(SEP)
+    if plan.options.whitespace == "keep":
+        return parts
+    return [tidy_whitespace(plan, p) for p in parts]
+
+
+def normalize_batch(plan: Plan, texts: list[str]) -> list[str]:
+    """Each text normalized once (before settle): joined, or one by one when a
+    text holds the separator or the batch is small."""
+    joined = SEP.join(texts)
+    if len(joined) < _SHORT or joined.count(SEP) != len(texts) - 1:
+        return [normalize_core(plan, web(plan, t)) for t in texts]
+    return normalize_joined(plan, web(plan, joined))
+
+
+def normalize_core(plan: Plan, text: str) -> str:
+    """One text through every pass but the web ones, once (before settle)."""
+    if len(text) < _SHORT or SEP in text:
+        return normalize_short(plan, text)
+    return normalize_joined(plan, text)[0]

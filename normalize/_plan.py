@@ -1,0 +1,252 @@
+"""Compile :class:`NormalizeOptions` into the tables both implementations use.
+
+The one-to-one steps (and deletions and expansions) are composed into a
+single character map, so each character is looked up once however many
+options are on. The fast path reads it as a numpy table over code points;
+short strings use it through ``str.translate``; the reference path as a dict.
+
+>>> from normalize.options import PROFILES
+>>> plan = compile_plan(PROFILES["search"])
+>>> plan.charmap["\\u0623"], plan.charmap["\\u064e"]
+('\\u0627', '')
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from normalize import chars
+from normalize.options import NormalizeOptions
+from normalize.web import remove_emails, remove_mentions, remove_urls, strip_html
+
+TextPass = Callable[[str], str]
+Units = npt.NDArray[np.uint32]
+Mask = npt.NDArray[np.bool_]
+
+CODE_POINTS = 0x110000
+DELETED = 0xFFFFFFFF  # table value: the code point is deleted
+EXPANDED = 0xFFFFFFFE  # table value: the code point becomes several
+SEP = "\x00"  # joins a batch; no pass maps it or matches across it
+
+
+def char_class(members: Iterable[str]) -> str:
+    """A regex character class matching exactly ``members``, as ranges.
+
+    >>> char_class("abcx")
+    '[a-cx]'
+    """
+    points = sorted({ord(c) for c in members})
+    parts = []
+    start = prev = points[0]
+    for cp in [*points[1:], -1]:
+        if cp == prev + 1:
+            prev = cp
+            continue
+        first, last = re.escape(chr(start)), re.escape(chr(prev))
+        parts.append(first if start == prev else f"{first}-{last}")
+        start = prev = cp
+    return "[" + "".join(parts) + "]"
+
+
+def mask_of(members: Iterable[str]) -> Mask:
+    """A boolean table over all code points, true for ``members``."""
+    mask = np.zeros(CODE_POINTS, dtype=np.bool_)
+    mask[[ord(c) for c in members]] = True
+    return mask
+
+
+@functools.cache
+def emoji_mask() -> Mask:
+    """:data:`chars.EMOJI` as a table (built once, read-only)."""
+    mask = mask_of(chars.EMOJI)
+    mask.flags.writeable = False
+    return mask
+
+
+def char_steps(options: NormalizeOptions) -> list[Mapping[str, str]]:
+    """The character maps the options turn on, in the order they apply.
+
+    Presentation forms come first so their letters go through every later step.
+
+    >>> len(char_steps(NormalizeOptions()))
+    0
+    """
+    o = options
+    steps: list[Mapping[str, str]] = []
+    if o.presentation_forms:
+        forms = dict(chars.presentation_map())
+        if o.persian:
+            forms.update(chars.FARSI_YEH_FORMS)
+        steps.append(forms)
+    if o.invisible:
+        steps.append(dict.fromkeys(chars.INVISIBLE, ""))
+    if o.odd_spaces:
+        steps.append(dict.fromkeys(chars.ODD_SPACES, " "))
+    if o.tatweel:
+        steps.append({chars.TATWEEL: ""})
+    marks: set[str] = set()
+    if o.harakat:
+        marks |= chars.HARAKAT
+    if o.other_marks:
+        marks |= chars.OTHER_MARKS
+    if o.quranic_marks:
+        marks |= chars.QURANIC_MARKS
+    if o.superscript_alef == "delete":
+        marks.add(chars.SUPERSCRIPT_ALEF)
+    if marks:
+        steps.append(dict.fromkeys(marks, ""))
+    if o.superscript_alef == "alef":
+        steps.append({chars.SUPERSCRIPT_ALEF: chars.ALEF})
+    for on, table in (
+        (o.alef, chars.ALEF_VARIANTS),
+        (o.hamza_carriers, chars.HAMZA_CARRIERS),
+        (o.alef_maksura, {chars.ALEF_MAKSURA: chars.YEH}),
+        (o.teh_marbuta, {chars.TEH_MARBUTA: chars.HEH}),
+        (o.persian, chars.PERSIAN_VARIANTS),
+        (o.digits, chars.DIGITS),
+        (o.arabic_punctuation, chars.ARABIC_PUNCTUATION),
+        (o.punctuation, dict.fromkeys(chars.PUNCTUATION, " ")),
+    ):
+        if on:
+            steps.append(table)
+    return steps
+
+
+def compose_steps(steps: list[Mapping[str, str]]) -> dict[str, str]:
+    """Run every character any step touches through all steps, in order.
+
+    >>> compose_steps([{"a": "b"}, {"b": "c"}])
+    {'a': 'c', 'b': 'c'}
+    """
+    keys = sorted(set().union(*steps)) if steps else []
+    result: dict[str, str] = {}
+    for key in keys:
+        value = key
+        for step in steps:
+            value = "".join(step.get(c, c) for c in value)
+        if value != key:
+            result[key] = value
+    return result
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """Everything a Normalizer needs, derived once from the options."""
+
+    options: NormalizeOptions
+    web: tuple[TextPass, ...]
+    forms: Mapping[str, str]  # presentation form -> its letters, before other steps
+    charmap: Mapping[str, str]  # every character step, composed
+    table: Units  # charmap over code points, with DELETED / EXPANDED
+    expansions: Mapping[int, Units]  # code point -> the units it becomes
+    translation: list[int | str | None]  # charmap for str.translate
+    ascii_identity: bool  # the charmap leaves every ASCII character alone
+    deletes_marks: bool  # the charmap deletes every Arabic combining mark
+    farsi_re: re.Pattern[str] | None  # a Farsi yeh that ends its word
+    farsi_inside: str
+    farsi_final: str
+    tanween: tuple[str, str] | None  # (alef + fathatan, fathatan + alef)
+    zwj_re: re.Pattern[str] | None  # a ZWJ not between two emoji
+    elongation_re: re.Pattern[str] | None  # three or more of one Arabic letter
+    run_letters: Mask  # code points elongation may apply to (wildcards too)
+    wildcards: Mask | None  # code points the later string passes change
+    whitespace: Mask | None  # code points collapsed by the whitespace option
+    breaks: Mask | None  # code points a whitespace run must not survive next to
+
+
+def _web_passes(o: NormalizeOptions) -> tuple[TextPass, ...]:
+    chosen = ((o.html, strip_html), (o.urls, remove_urls), (o.emails, remove_emails))
+    passes = [fn for on, fn in (*chosen, (o.mentions, remove_mentions)) if on]
+    return tuple(passes)
+
+
+def _tables(charmap: Mapping[str, str]) -> tuple[Units, dict[int, Units]]:
+    table = np.arange(CODE_POINTS, dtype=np.uint32)
+    expansions: dict[int, Units] = {}
+    for key, value in charmap.items():
+        if not value:
+            table[ord(key)] = DELETED
+        elif len(value) == 1:
+            table[ord(key)] = ord(value)
+        else:
+            table[ord(key)] = EXPANDED
+            expansions[ord(key)] = np.array([ord(c) for c in value], dtype=np.uint32)
+    table.flags.writeable = False
+    return table, expansions
+
+
+def _translation(charmap: Mapping[str, str]) -> list[int | str | None]:
+    size = max(map(ord, charmap), default=-1) + 1
+    translation: list[int | str | None] = list(range(size))
+    for key, value in charmap.items():
+        translation[ord(key)] = value or None
+    return translation
+
+
+def compile_plan(options: NormalizeOptions) -> Plan:
+    """Build the :class:`Plan` for ``options`` (cached by :func:`plan_for`)."""
+    o = options
+    steps = char_steps(o)
+    charmap = compose_steps(steps)
+    for value in charmap.values():
+        if len(value) > 1 and (value != value.strip() or "  " in value):
+            msg = f"an expansion must not start, end or double whitespace: {value!r}"
+            raise AssertionError(msg)
+    table, expansions = _tables(charmap)
+    farsi_re = None
+    if o.persian:
+        skip = char_class(chars.COMBINING_MARKS | {chars.TATWEEL, "\u200c", chars.ZWJ})
+        letters = char_class(chars.ARABIC_LETTERS)
+        farsi_re = re.compile(f"{chars.FARSI_YEH}(?!{skip}*{letters})")
+    tanween = None
+    if o.tanween_alef and charmap.get(chars.FATHATAN) != "":
+        alef = charmap.get(chars.ALEF, chars.ALEF)
+        tanween = (alef + chars.FATHATAN, chars.FATHATAN + alef)
+    zwj_re = None
+    if o.invisible:
+        emoji = char_class(chars.EMOJI)
+        # Starts with the literal, so the engine scans for ZWJ, not every position.
+        zwj_re = re.compile(f"{chars.ZWJ}(?:(?!{emoji})|(?<!{emoji}{chars.ZWJ}))")
+    wild = {c for on, c in ((zwj_re, chars.ZWJ), (farsi_re, chars.FARSI_YEH)) if on}
+    if tanween:
+        wild.add(chars.FATHATAN)
+    whitespace = breaks = None
+    if o.whitespace == "all":
+        whitespace, breaks = mask_of(chars.WHITESPACE), mask_of(SEP)
+    elif o.whitespace == "spaces":
+        whitespace, breaks = mask_of(" "), mask_of(SEP + "\n\r")
+    return Plan(
+        options=o,
+        web=_web_passes(o),
+        forms=steps[0] if o.presentation_forms else {},
+        charmap=charmap,
+        table=table,
+        expansions=expansions,
+        translation=_translation(charmap),
+        ascii_identity=all(chr(c) not in charmap for c in range(128)),
+        deletes_marks=all(charmap.get(c) == "" for c in chars.COMBINING_MARKS),
+        farsi_re=farsi_re,
+        farsi_inside=charmap.get(chars.YEH, chars.YEH),
+        farsi_final=charmap.get(chars.ALEF_MAKSURA, chars.ALEF_MAKSURA),
+        tanween=tanween,
+        zwj_re=zwj_re,
+        elongation_re=(
+            re.compile(f"({char_class(chars.ARABIC_LETTERS)})\\1\\1+") if o.elongation else None
+        ),
+        run_letters=mask_of(chars.ARABIC_LETTERS | wild),
+        wildcards=mask_of(wild) if wild else None,
+        whitespace=whitespace,
+        breaks=breaks,
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def plan_for(options: NormalizeOptions) -> Plan:
+    """The compiled plan for ``options``, built once per distinct options."""
+    return compile_plan(options)
