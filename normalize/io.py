@@ -51,7 +51,7 @@ import secrets
 import stat
 import sys
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import IO, Any, BinaryIO, Final, Literal, cast
@@ -68,7 +68,7 @@ STDIN_NAME: Final = "<stdin>"
 MAX_RECORD_BYTES: Final = 1 << 30
 """Default limit on one line (or one whole-file document): 1 GiB."""
 
-_READ_CHUNK: Final = 1 << 16
+_READ_CHUNK: Final = 1 << 20
 _ZSTD_READ_CHUNK: Final = 1 << 14  # small: bounds what one decompress call can expand to
 
 _FORMAT_BY_SUFFIX: Final[Mapping[str, FileFormat]] = {
@@ -162,7 +162,7 @@ class OutputError(Exception):
         super().__init__(f"{path}: {message}")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class Record:
     """One unit of input.
 
@@ -440,33 +440,81 @@ def _open_binary(spec: InputSpec) -> Iterator[IO[bytes]]:
             with gzip.GzipFile(fileobj=fh, mode="rb") as gz:
                 yield cast(IO[bytes], gz)
         elif spec.compression == "zstd":
-            yield io.BufferedReader(_ZstdReader(fh, spec.name), _READ_CHUNK)
+            yield io.BufferedReader(_ZstdReader(fh, spec.name))
         else:
             yield fh
 
 
+def _read_block(
+    read: Callable[[int], bytes], spec: InputSpec, size: int, line: int | None
+) -> bytes:
+    """At most ``size`` bytes, as soon as some are available (``read1``, so a
+    pipe is streamed); decompression errors become InputError at ``line``."""
+    try:
+        return read(size)
+    except EOFError:
+        raise InputError(spec.name, line, _truncated(spec)) from None
+    except (gzip.BadGzipFile, zlib.error) as e:
+        raise InputError(spec.name, line, NOT_COMPRESSED.format(kind="gzip", reason=e)) from None
+    except OSError as e:
+        raise InputError(spec.name, line, e.strerror or str(e)) from None
+
+
+def _read1(stream: IO[bytes]) -> Callable[[int], bytes]:
+    read: Callable[[int], bytes] = getattr(stream, "read1", stream.read)
+    return read
+
+
+def _line_blocks(
+    stream: IO[bytes], spec: InputSpec, limit: int
+) -> Iterator[tuple[int, int, bytes]]:
+    """``(first line number, byte offset, block)``: the input cut into blocks of
+    whole lines (each ends with ``\n`` but perhaps the last). A line longer than
+    ``limit`` bytes raises InputError once ``limit`` + 1 of its bytes are seen;
+    no more than that is ever held."""
+    size = min(_READ_CHUNK, limit + 1)  # a line inside one block is <= limit
+    lineno, offset = 1, 0
+    head: list[bytes] = []  # the start of a line that spans blocks
+    head_len = 0
+    read = _read1(stream)
+    while block := _read_block(read, spec, size, lineno):
+        cut = block.rfind(b"\n") + 1
+        if cut == 0:
+            head.append(block)
+            head_len += len(block)
+            if head_len > limit:
+                raise InputError(spec.name, lineno, LINE_TOO_LONG.format(limit=limit))
+            continue
+        if head:
+            if head_len + block.find(b"\n") > limit:
+                raise InputError(spec.name, lineno, LINE_TOO_LONG.format(limit=limit))
+            lines = b"".join([*head, block[:cut]])
+        else:
+            lines = block[:cut]
+        head, head_len = ([block[cut:]], len(block) - cut) if cut < len(block) else ([], 0)
+        yield lineno, offset, lines
+        lineno += lines.count(b"\n")
+        offset += len(lines)
+    if head:
+        yield lineno, offset, b"".join(head)
+
+
 def _raw_lines(stream: IO[bytes], spec: InputSpec, limit: int) -> Iterator[tuple[int, int, bytes]]:
-    """``(line number, byte offset, line bytes with ending)``; never reads more
-    than ``limit`` + 1 bytes of one line."""
-    lineno = 0
-    offset = 0
-    while True:
-        try:
-            raw = stream.readline(limit + 1)
-        except EOFError:
-            raise InputError(spec.name, lineno + 1, _truncated(spec)) from None
-        except (gzip.BadGzipFile, zlib.error) as e:
-            reason = NOT_COMPRESSED.format(kind="gzip", reason=e)
-            raise InputError(spec.name, lineno + 1, reason) from None
-        except OSError as e:
-            raise InputError(spec.name, lineno + 1, e.strerror or str(e)) from None
-        if not raw:
-            return
-        lineno += 1
-        if len(raw) > limit and not raw.endswith(b"\n"):
-            raise InputError(spec.name, lineno, LINE_TOO_LONG.format(limit=limit))
+    """``(line number, byte offset, line bytes with their ending)``."""
+    for lineno, offset, block in _line_blocks(stream, spec, limit):
+        yield from _split_block(lineno, offset, block)
+
+
+def _split_block(lineno: int, offset: int, block: bytes) -> Iterator[tuple[int, int, bytes]]:
+    pieces = block.split(b"\n")
+    last = pieces.pop()
+    for piece in pieces:
+        raw = piece + b"\n"
         yield lineno, offset, raw
+        lineno += 1
         offset += len(raw)
+    if last:
+        yield lineno, offset, last
 
 
 def _truncated(spec: InputSpec) -> str:
@@ -529,36 +577,62 @@ def _position_id(spec: InputSpec, line: int | None) -> str:
 def _read_lines(
     stream: IO[bytes], spec: InputSpec, options: ReadOptions, stats: ReadStats
 ) -> Iterator[Record]:
-    for lineno, offset, raw in _raw_lines(stream, spec, options.max_record_bytes):
-        stats.bytes_read += len(raw)
+    name = spec.name
+    for lineno, offset, block in _line_blocks(stream, spec, options.max_record_bytes):
+        stats.bytes_read += len(block)
+        try:
+            lines = block.decode("utf-8").split("\n")
+        except UnicodeDecodeError:
+            yield from _read_lines_slowly(lineno, offset, block, spec, options, stats)
+            continue
+        last = lines.pop()  # "" when the block ends with a newline
+        for line in lines:
+            stats.records += 1
+            if line[-1:] == "\r":
+                yield Record(f"{name}:{lineno}", line[:-1], None, name, lineno, "\r\n")
+            else:
+                yield Record(f"{name}:{lineno}", line, None, name, lineno, "\n")
+            lineno += 1
+        if last:
+            stats.records += 1
+            yield Record(f"{name}:{lineno}", last, None, name, lineno, "")
+
+
+def _read_lines_slowly(
+    lineno: int,
+    offset: int,
+    block: bytes,
+    spec: InputSpec,
+    options: ReadOptions,
+    stats: ReadStats,
+) -> Iterator[Record]:
+    """One line at a time, for a block that is not valid UTF-8."""
+    for line, line_offset, raw in _split_block(lineno, offset, block):
         content, ending = _split_ending(raw)
         try:
-            text = _decode(content, spec, lineno, offset, options, stats)
+            text = _decode(content, spec, line, line_offset, options, stats)
         except DecodeError as e:
             if not options.skip_bad:
                 raise
-            yield _bad(spec, lineno, e, raw, None, stats)
+            yield _bad(spec, line, e, raw, None, stats)
             continue
         stats.records += 1
-        yield Record(
-            id=f"{spec.name}:{lineno}", text=text, source=spec.name, line=lineno, ending=ending
-        )
+        yield Record(f"{spec.name}:{line}", text, None, spec.name, line, ending)
 
 
 def _read_document(
     stream: IO[bytes], spec: InputSpec, options: ReadOptions, stats: ReadStats
 ) -> Iterator[Record]:
     limit = options.max_record_bytes
-    try:
-        data = stream.read(limit + 1)
-    except EOFError:
-        raise InputError(spec.name, None, _truncated(spec)) from None
-    except (gzip.BadGzipFile, zlib.error) as e:
-        raise InputError(spec.name, None, NOT_COMPRESSED.format(kind="gzip", reason=e)) from None
-    except OSError as e:
-        raise InputError(spec.name, None, e.strerror or str(e)) from None
-    if len(data) > limit:
-        raise InputError(spec.name, None, FILE_TOO_LARGE.format(limit=limit))
+    parts: list[bytes] = []
+    size = 0
+    read = _read1(stream)
+    while block := _read_block(read, spec, _READ_CHUNK, None):
+        parts.append(block)
+        size += len(block)
+        if size > limit:
+            raise InputError(spec.name, None, FILE_TOO_LARGE.format(limit=limit))
+    data = b"".join(parts)
     stats.bytes_read += len(data)
     try:
         text = _decode(data, spec, None, 0, options, stats)
@@ -884,22 +958,36 @@ class RecordWriter:
 
     def write(self, record: Record, text: str | None = None) -> None:
         """Write one record (see the class docstring)."""
-        if record.error is not None:
-            data = record.raw if record.raw is not None else json_line(record.fields or {})
-        elif self.format == "text":
-            data = ((record.text if text is None else text) + record.ending).encode("utf-8")
-        else:
-            data = json_line(self._fields(record, record.text if text is None else text))
-        if self._open_line:
-            self.stream.write(b"\n")
-        self.stream.write(data)
-        self._open_line = bool(data) and not data.endswith(b"\n")
-        self.count += 1
+        self.write_many([record], [text])
 
     def write_many(self, records: Iterable[Record], texts: Iterable[str | None]) -> None:
-        """``write`` for each record with its text, in order."""
+        """``write`` for each record with its text, in order, in one write
+        call (plain text is encoded once per batch)."""
+        out: list[bytes] = []
+        lines: list[str] = []  # plain text not yet encoded
         for record, text in zip(records, texts, strict=True):
-            self.write(record, text)
+            self.count += 1
+            if self._open_line:
+                lines.append("\n")
+            if text is None:
+                text = record.text
+            if record.error is None and self.format == "text":
+                lines.append(text)
+                lines.append(record.ending)
+                self._open_line = not record.ending and bool(text)
+                continue
+            if lines:
+                out.append("".join(lines).encode("utf-8"))
+                lines.clear()
+            if record.error is not None:
+                data = record.raw if record.raw is not None else json_line(record.fields or {})
+            else:
+                data = json_line(self._fields(record, text))
+            out.append(data)
+            self._open_line = bool(data) and not data.endswith(b"\n")
+        if lines:
+            out.append("".join(lines).encode("utf-8"))
+        self.stream.write(b"".join(out))
 
     def _fields(self, record: Record, text: str) -> dict[str, Any]:
         if record.fields is None:

@@ -480,3 +480,58 @@ def test_jsonl_round_trip_property(tmp_path_factory, fields, text, position):
     (record,) = records([path])
     assert record.text == text
     assert list(record.fields.items()) == list(obj.items())  # type: ignore[union-attr]
+
+
+def naive_lines(data: bytes) -> list[tuple[int, str, str]]:
+    """The obvious reference: split on b"\\n", peel "\\r", decode with replace."""
+    pieces = data.split(b"\n")
+    out = []
+    for number, piece in enumerate(pieces, 1):
+        last = number == len(pieces)
+        if last and not piece:
+            break
+        ending = "" if last else "\n"
+        if not last and piece.endswith(b"\r"):
+            piece, ending = piece[:-1], "\r\n"
+        out.append((number, piece.decode("utf-8", "replace"), ending))
+    return out
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    lines=st.lists(
+        st.lists(
+            st.sampled_from([b"a", "س".encode(), b"\r", b"\xff", b"\xe2\x82", b" ", b"\n"]),
+            max_size=12,
+        ).map(b"".join),
+        max_size=12,
+    ).map(b"".join),
+    slack=st.integers(min_value=0, max_value=3),
+)
+def test_line_reader_matches_naive_split(tmp_path_factory, lines, slack):
+    # the smallest limit that accepts every line forces reads of a few bytes,
+    # so lines and multi-byte characters cross block boundaries
+    longest = max(len(p) for p in lines.split(b"\n"))
+    limit = max(longest, 1) + slack
+    path = tmp_path_factory.mktemp("lines") / "a.txt"
+    path.write_bytes(lines)
+    options = ReadOptions(errors="replace", max_record_bytes=limit)
+    stats = ReadStats()
+    got = [(r.line, r.text, r.ending) for r in read_records([path], options, stats=stats)]
+    assert got == naive_lines(lines)
+    assert stats.bytes_read == len(lines)
+    escaped = lines.decode("utf-8", "surrogateescape")
+    assert stats.replaced_bytes == sum("\udc80" <= c <= "\udcff" for c in escaped)
+    if longest > 1:
+        with pytest.raises(InputError, match="line longer than the limit"):
+            records([path], max_record_bytes=longest - 1, errors="replace")
+
+
+def test_jsonl_lines_across_small_blocks(tmp_path):
+    objs = [{"text": "س" * i, "i": i} for i in range(30)]
+    data = jsonl(*objs)
+    path = write(tmp_path / "a.jsonl", data)
+    longest = max(len(line) for line in data.split(b"\n"))
+    got = records([path], max_record_bytes=longest)
+    assert [r.fields for r in got] == objs
+    assert [r.line for r in got] == list(range(1, 31))
