@@ -1,0 +1,240 @@
+"""``tanqiya normalize`` end to end, through a subprocess as a user runs it."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ARABIC = "السَّلَامُ عَلَيْكُمْ"
+NORMALIZED = "السلام عليكم"  # the search profile
+
+
+def run(*args: object, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    result = subprocess.run(
+        [sys.executable, "-m", "normalize.cli", *map(str, args)],
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert b"Traceback" not in result.stderr, result.stderr.decode()
+    return result
+
+
+def error_line(result: subprocess.CompletedProcess[bytes]) -> str:
+    """The one stderr line of a failed run."""
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.decode().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def jsonl(*objs: object) -> bytes:
+    return b"".join(json.dumps(o, ensure_ascii=False).encode() + b"\n" for o in objs)
+
+
+def test_text_file_to_stdout_keeps_line_endings(tmp_path):
+    path = write(tmp_path / "page.txt", f"{ARABIC}\r\n\nمُحَمَّد".encode())
+    result = run("normalize", path)
+    assert result.returncode == 0
+    assert result.stdout == f"{NORMALIZED}\r\n\nمحمد".encode()
+    assert "normalize: 3 lines in, 3 out" in result.stderr.decode()
+    assert "profile search" in result.stderr.decode()
+
+
+def test_stdin_to_stdout_with_dash_profile_and_quiet():
+    data = "ﻷ\u200cحمد\u0640\u0640 ١٢\n".encode()
+    result = run("normalize", "-p", "light", "-", stdin=data)
+    assert result.stdout == "لأحمد ١٢\n".encode()
+    quiet = run("normalize", "--profile", "search", "--quiet", stdin=data)
+    assert (quiet.stdout, quiet.stderr, quiet.returncode) == ("لاحمد 12\n".encode(), b"", 0)
+
+
+def test_jsonl_normalizes_one_field_and_keeps_the_rest(tmp_path):
+    rows = [
+        {"id": 7, "body": ARABIC, "title": ARABIC, "meta": {"z": 1, "a": [None, 1.5]}},
+        {"body": "إسلام", "title": "x"},
+    ]
+    path = write(tmp_path / "news.jsonl", jsonl(*rows))
+    result = run("normalize", path, "--text-field", "body")
+    assert result.returncode == 0, result.stderr
+    assert NORMALIZED.encode() in result.stdout  # written as UTF-8, not \u escapes
+    back = [json.loads(line) for line in result.stdout.splitlines()]
+    assert back == [{**rows[0], "body": NORMALIZED}, {**rows[1], "body": "اسلام"}]
+    assert [list(o) for o in back] == [list(o) for o in rows]
+    assert "2 records in, 2 out" in result.stderr.decode()
+
+
+def test_jsonl_from_stdin_needs_format():
+    data = jsonl({"text": ARABIC})
+    result = run("normalize", "--format", "jsonl", "-q", "-", stdin=data)
+    assert json.loads(result.stdout) == {"text": NORMALIZED}
+
+
+def test_output_file_is_written_atomically(tmp_path):
+    src = write(tmp_path / "in.txt", f"{ARABIC}\n".encode())
+    out = write(tmp_path / "out.txt", b"old\n")
+    result = run("normalize", src, "-o", out)
+    assert result.returncode == 0
+    assert result.stdout == b""
+    assert out.read_bytes() == f"{NORMALIZED}\n".encode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt", "out.txt"]
+
+
+def test_gzip_input_and_output(tmp_path):
+    src = write(tmp_path / "in.jsonl.gz", gzip.compress(jsonl({"text": ARABIC, "n": 1})))
+    result = run("normalize", src, "-o", tmp_path / "out.jsonl.gz")
+    assert result.returncode == 0, result.stderr
+    out = gzip.decompress((tmp_path / "out.jsonl.gz").read_bytes())
+    assert json.loads(out) == {"text": NORMALIZED, "n": 1}
+
+
+def test_parquet_input_becomes_jsonl(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "rows.parquet"
+    pq.write_table(pa.Table.from_pylist([{"text": ARABIC, "k": 1}]), path)
+    result = run("normalize", path, "-q")
+    assert json.loads(result.stdout) == {"text": NORMALIZED, "k": 1}
+
+
+def test_invalid_utf8_is_one_line_error_and_no_output_file(tmp_path):
+    src = write(tmp_path / "bad.txt", b"ok\nab\xffcd\n")
+    out = tmp_path / "out.txt"
+    line = error_line(run("normalize", src, "-o", out))
+    assert line.startswith(f"tanqiya: error: {src}:2: invalid UTF-8: byte 0xFF at byte offset 5")
+    assert "--errors replace" in line
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt"]
+
+
+def test_errors_replace_continues_and_reports_bytes(tmp_path):
+    src = write(tmp_path / "bad.txt", b"a\xff\xfeb\nok\n")
+    result = run("normalize", src, "--errors", "replace")
+    assert result.returncode == 0
+    assert result.stdout == "a\ufffd\ufffdb\nok\n".encode()
+    assert "2 invalid bytes replaced" in result.stderr.decode()
+
+
+def test_malformed_jsonl_and_missing_field_name_file_and_line(tmp_path):
+    src = write(tmp_path / "a.jsonl", jsonl({"text": "x"}) + b'{"text": \n')
+    assert error_line(run("normalize", src)) == (
+        f"tanqiya: error: {src}:2: malformed JSON: Expecting value (column 10);"
+        " use --skip-bad to pass malformed records through unchanged"
+    )
+    src = write(tmp_path / "b.jsonl", jsonl({"text": "x"}, {"text": "y"}, {"body": "z"}))
+    assert error_line(run("normalize", src)).startswith(
+        f"tanqiya: error: {src}:3: no text field 'text';"
+    )
+
+
+def test_skip_bad_passes_malformed_records_through(tmp_path):
+    bad = b'{"text": oops}\n'
+    src = write(tmp_path / "a.jsonl", jsonl({"text": ARABIC}) + bad + b'{"text": 1}\n')
+    result = run("normalize", src, "--skip-bad")
+    assert result.returncode == 0
+    assert result.stdout == jsonl({"text": NORMALIZED}) + bad + b'{"text": 1}\n'
+    assert "3 records in, 3 out (2 bad passed through unchanged" in result.stderr.decode()
+
+
+def test_empty_input_gives_empty_output(tmp_path):
+    result = run("normalize", "-")
+    assert (result.returncode, result.stdout) == (0, b"")
+    assert "0 lines in, 0 out" in result.stderr.decode()
+    src = write(tmp_path / "empty.jsonl", b"")
+    assert run("normalize", src, "-o", tmp_path / "out.jsonl").returncode == 0
+    assert (tmp_path / "out.jsonl").read_bytes() == b""
+
+
+def test_directory_missing_file_and_bad_options(tmp_path):
+    assert error_line(run("normalize", tmp_path)) == (
+        f"tanqiya: error: {tmp_path}: is a directory; give the files in it"
+    )
+    missing = tmp_path / "nope.txt"
+    assert error_line(run("normalize", missing)) == f"tanqiya: error: {missing}: no such file"
+    assert "unknown profile 'arabic'; valid profiles:" in error_line(
+        run("normalize", "-p", "arabic")
+    )
+    assert "is a directory" in error_line(run("normalize", "-o", tmp_path))
+    usage = run("normalize", "--errors", "ignore")
+    assert usage.returncode == 2
+    assert b"Invalid value" in usage.stderr
+
+
+def test_help_and_version():
+    app_help = run("--help")
+    assert app_help.returncode == 0
+    assert b"Examples:" in app_help.stdout
+    assert b"normalize" in app_help.stdout
+    command_help = run("normalize", "--help").stdout.decode()
+    assert "tanqiya normalize page.txt" in command_help
+    assert "--text-field" in command_help
+    assert run("--version").stdout.decode().startswith("tanqiya ")
+
+
+def test_ctrl_c_exits_130_and_leaves_no_file(tmp_path):
+    out = tmp_path / "out.txt"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "normalize.cli", "normalize", "-", "-o", str(out)],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(f"{ARABIC}\n".encode())
+        proc.stdin.flush()
+        deadline = time.monotonic() + 30
+        while not any(tmp_path.iterdir()):  # the temporary output: the run has started
+            assert time.monotonic() < deadline
+            assert proc.poll() is None
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert stderr.decode() == "tanqiya: interrupted; no output file was written\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_closed_stdout_pipe_is_quiet(tmp_path):
+    src = write(tmp_path / "big.txt", f"{ARABIC}\n".encode() * 50_000)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "normalize.cli", "normalize", str(src)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == f"{NORMALIZED}\n".encode()
+    proc.stdout.close()
+    stderr = proc.stderr.read() if proc.stderr else b""
+    assert proc.wait(timeout=60) == 141
+    assert stderr == b""
+
+
+@pytest.mark.skipif(
+    not os.access(Path(sys.executable).with_name("tanqiya"), os.X_OK),
+    reason="the tanqiya script is not installed next to this Python",
+)
+def test_console_script():
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("tanqiya")), "normalize", "-q"],
+        input=f"{ARABIC}\n".encode(),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (0, f"{NORMALIZED}\n".encode())
