@@ -3,7 +3,7 @@ write the output, report. Nothing else.
 
 Adding a command: define it with ``@app.command("name", epilog=...)``, take
 the shared option types below (``FilesArg``, ``TextFieldOpt``, ``OutputOpt``,
-``QuietOpt`` ...), wrap its body in ``with reporting_errors():`` and build its
+``QuietOpt`` ...), wrap its body in ``with reporting_errors(output):`` and build its
 reader with :func:`read_options`. Errors then come out as one line,
 ``tanqiya: error: FILE:LINE: message``, with exit code 2 (130 on Ctrl-C), never
 as a traceback.
@@ -51,7 +51,8 @@ DECODE_HINT: Final = (
     "use --errors replace to write U+FFFD for invalid bytes, or --skip-bad to pass the line through"
 )
 RECORD_HINT: Final = "use --skip-bad to pass malformed records through unchanged"
-INTERRUPTED: Final = "interrupted; no output file was written"
+INTERRUPTED: Final = "interrupted"
+NOT_WRITTEN: Final = "{path} was not written"
 
 APP_HELP: Final = "Normalize Arabic text and deduplicate Arabic corpora."
 APP_EPILOG: Final = """\b
@@ -193,10 +194,11 @@ def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
 
 
 @contextlib.contextmanager
-def reporting_errors() -> Iterator[None]:
+def reporting_errors(output: str | None = None) -> Iterator[None]:
     """Turn the errors a user can cause into one line on stderr and an exit
     code: bad input, bad options (ValueError), output and OS errors (2),
-    Ctrl-C (130), a closed stdout pipe (141, silent)."""
+    Ctrl-C (130), a closed stdout pipe (141, silent). ``output``, the -o
+    path if any, is named in the Ctrl-C message."""
     try:
         yield
     except DecodeError as e:
@@ -206,7 +208,8 @@ def reporting_errors() -> Iterator[None]:
     except (InputError, OutputError, ValueError) as e:
         fail(str(e))
     except KeyboardInterrupt:
-        say(INTERRUPTED)
+        written = output is not None and output != "-"
+        say(f"{INTERRUPTED}; {NOT_WRITTEN.format(path=output)}" if written else INTERRUPTED)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except BrokenPipeError:
         # Python's recipe: point stdout at devnull so the final flush is quiet.
@@ -291,7 +294,7 @@ def normalize_command(
     Parquet records have their --text-field normalized and are written as
     JSONL with every other field untouched, in the input's key order.
     """
-    with reporting_errors():
+    with reporting_errors(output):
         started = time.perf_counter()
         normalizer = Normalizer(profile)
         options = read_options(

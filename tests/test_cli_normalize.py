@@ -206,7 +206,7 @@ def test_ctrl_c_exits_130_and_leaves_no_file(tmp_path):
     finally:
         proc.kill()
     assert proc.returncode == 130
-    assert stderr.decode() == "tanqiya: interrupted; no output file was written\n"
+    assert stderr.decode() == f"tanqiya: interrupted; {out} was not written\n"
     assert list(tmp_path.iterdir()) == []
 
 
