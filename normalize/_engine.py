@@ -23,6 +23,7 @@ import re
 import unicodedata
 
 import numpy as np
+import numpy.typing as npt
 
 from normalize import chars
 from normalize._plan import DELETED, EXPANDED, SEP, Mask, Plan, Units, emoji_mask
@@ -172,7 +173,7 @@ def _squeeze(units: Units, space: Mask, breaks: Mask, *, to_space: bool) -> Unit
     return units[keep]
 
 
-def _run_starts(plan: Plan, units: Units) -> Units:
+def _run_starts(plan: Plan, units: Units) -> npt.NDArray[np.intp]:
     """Where three equal Arabic letters may start once the string passes ran: a
     superset found with numpy, so the regex runs only on the flagged items.
     Code points those passes change (ZWJ, Farsi yeh, fathatan) match anything."""

@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from normalize import chars
 from normalize.options import NormalizeOptions
-from normalize.web import remove_emails, remove_mentions, remove_urls, strip_html
+from normalize.web import decode_entities, remove_emails, remove_mentions, remove_urls, strip_tags
 
 TextPass = Callable[[str], str]
 Units = npt.NDArray[np.uint32]
@@ -104,11 +104,11 @@ def char_steps(options: NormalizeOptions) -> list[Mapping[str, str]]:
     if o.superscript_alef == "alef":
         steps.append({chars.SUPERSCRIPT_ALEF: chars.ALEF})
     for on, table in (
+        (o.persian, chars.PERSIAN_VARIANTS),
         (o.alef, chars.ALEF_VARIANTS),
         (o.hamza_carriers, chars.HAMZA_CARRIERS),
         (o.alef_maksura, {chars.ALEF_MAKSURA: chars.YEH}),
         (o.teh_marbuta, {chars.TEH_MARBUTA: chars.HEH}),
-        (o.persian, chars.PERSIAN_VARIANTS),
         (o.digits, chars.DIGITS),
         (o.arabic_punctuation, chars.ARABIC_PUNCTUATION),
         (o.punctuation, dict.fromkeys(chars.PUNCTUATION, " ")),
@@ -160,10 +160,32 @@ class Plan:
     breaks: Mask | None  # code points a whitespace run must not survive next to
 
 
-def _web_passes(o: NormalizeOptions) -> tuple[TextPass, ...]:
-    chosen = ((o.html, strip_html), (o.urls, remove_urls), (o.emails, remove_emails))
-    passes = [fn for on, fn in (*chosen, (o.mentions, remove_mentions)) if on]
-    return tuple(passes)
+def _web_passes(
+    o: NormalizeOptions, charmap: Mapping[str, str], zwj_re: re.Pattern[str] | None
+) -> tuple[TextPass, ...]:
+    """Entities, then the characters the options delete (so no invisible mark or
+    tatweel hides a tag, URL or mention from the patterns), then the patterns."""
+    chosen = [
+        fn
+        for on, fn in (
+            (o.html, strip_tags),
+            (o.urls, remove_urls),
+            (o.emails, remove_emails),
+            (o.mentions, remove_mentions),
+        )
+        if on
+    ]
+    if not chosen:
+        return ()
+    deleted = [c for c, v in charmap.items() if not v]
+    if deleted:
+        deleted_re = re.compile(char_class(deleted))
+        chosen.insert(0, lambda text: deleted_re.sub("", text))
+    if zwj_re is not None:
+        chosen.insert(0, lambda text: zwj_re.sub("", text) if chars.ZWJ in text else text)
+    if o.html:
+        chosen.insert(0, decode_entities)
+    return tuple(chosen)
 
 
 def _tables(charmap: Mapping[str, str]) -> tuple[Units, dict[int, Units]]:
@@ -223,7 +245,7 @@ def compile_plan(options: NormalizeOptions) -> Plan:
         whitespace, breaks = mask_of(" "), mask_of(SEP + "\n\r")
     return Plan(
         options=o,
-        web=_web_passes(o),
+        web=_web_passes(o, charmap, zwj_re),
         forms=steps[0] if o.presentation_forms else {},
         charmap=charmap,
         table=table,

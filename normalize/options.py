@@ -50,12 +50,12 @@ class NormalizeOptions:
     - ``superscript_alef``: U+0670 ``"keep"``, ``"delete"`` or ``"alef"`` (ا).
     - ``quranic_marks``: delete U+0610–U+061A, U+06D6–U+06ED, U+08CA–U+08FF.
     - ``tanween_alef``: write fathatan before the alef (اً -> ًا).
+    - ``persian``: ک -> ك, ہ ھ ە ۀ -> ه, ۃ -> ة, ے -> ي ...; Farsi yeh ی is
+      ي inside a word and ى at its end.
     - ``alef``: أ إ آ ٱ ٲ ٳ ٵ -> ا.
     - ``hamza_carriers``: ؤ -> و, ئ -> ي.
     - ``alef_maksura``: ى -> ي.
     - ``teh_marbuta``: ة -> ه.
-    - ``persian``: ک -> ك, ہ ھ ە ۀ -> ه, ۃ -> ة, ے -> ي ...; Farsi yeh ی is
-      ي inside a word and ى at its end.
     - ``digits``: Arabic-Indic and Extended digits -> 0-9, ٫ -> ".", ٬ -> ",",
       ٪ -> "%".
     - ``arabic_punctuation``: ، ؛ ؟ ۔ -> , ; ? .
@@ -85,11 +85,11 @@ class NormalizeOptions:
     superscript_alef: SuperscriptAlef = "keep"
     quranic_marks: bool = False
     tanween_alef: bool = False
+    persian: bool = False
     alef: bool = False
     hamza_carriers: bool = False
     alef_maksura: bool = False
     teh_marbuta: bool = False
-    persian: bool = False
     digits: bool = False
     arabic_punctuation: bool = False
     punctuation: bool = False

@@ -74,7 +74,7 @@ def _settle(plan: Plan, text: str, core: Core) -> str:
     for _ in range(4):
         if not plan.options.compose or unicodedata.is_normalized("NFC", text):
             break
-        text = core(plan, text)
+        text = core(plan, unicodedata.normalize("NFC", text))
     return text
 
 

@@ -22,7 +22,9 @@ _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _MENTION_RE = re.compile(r"(?<![\w@])@\w+")
 
 
-def _until_stable(fn: Callable[[str], str], text: str, limit: int = 8) -> str:
+def _until_stable(fn: Callable[[str], str], text: str, limit: int = 16) -> str:
+    """Apply ``fn`` until the text stops changing, so a removal that uncovers
+    another (``@a@b``) is finished now, not on the next call."""
     for _ in range(limit):
         new = fn(text)
         if new == text:
@@ -31,19 +33,32 @@ def _until_stable(fn: Callable[[str], str], text: str, limit: int = 8) -> str:
     return text
 
 
+def decode_entities(text: str) -> str:
+    """Decode HTML entities, repeatedly (``&amp;lt;`` -> ``<``).
+
+    >>> decode_entities("أ &amp;amp; ب&nbsp;")
+    'أ & ب\\xa0'
+    """
+    return _until_stable(html.unescape, text) if "&" in text else text
+
+
+def strip_tags(text: str) -> str:
+    """Drop tags, comments and script/style blocks, each replaced by one space.
+    A ``<`` not followed by a tag name (``a < b``) is text and stays.
+
+    >>> strip_tags("<p>أهلا</p><script>x()</script>")
+    ' أهلا  '
+    """
+    return _until_stable(lambda t: _TAG_RE.sub(" ", t), text) if "<" in text else text
+
+
 def strip_html(text: str) -> str:
-    """Decode entities (repeatedly: ``&amp;lt;`` -> ``<``), then drop tags,
-    comments and script/style blocks, each replaced by one space. A ``<`` not
-    followed by a tag name (``a < b``) is text and stays.
+    """Decode entities, then drop tags (:func:`decode_entities`, :func:`strip_tags`).
 
     >>> strip_html("<p>أهلا&nbsp;بكم</p>")
     ' أهلا\\xa0بكم '
     """
-    if "&" in text:
-        text = _until_stable(html.unescape, text)
-    if "<" in text:
-        text = _until_stable(lambda t: _TAG_RE.sub(" ", t), text)
-    return text
+    return strip_tags(decode_entities(text))
 
 
 def remove_urls(text: str) -> str:
@@ -52,8 +67,8 @@ def remove_urls(text: str) -> str:
     >>> remove_urls("المصدر: https://example.com/a?b=1 اليوم")
     'المصدر:  اليوم'
     """
-    if "://" in text or "www." in text or "WWW." in text:
-        return _URL_RE.sub("", text)
+    if "://" in text or "www." in text.lower():
+        return _until_stable(lambda t: _URL_RE.sub("", t), text)
     return text
 
 
@@ -63,7 +78,7 @@ def remove_emails(text: str) -> str:
     >>> remove_emails("راسلونا على info@example.com")
     'راسلونا على '
     """
-    return _EMAIL_RE.sub("", text) if "@" in text else text
+    return _until_stable(lambda t: _EMAIL_RE.sub("", t), text) if "@" in text else text
 
 
 def remove_mentions(text: str) -> str:
@@ -72,4 +87,4 @@ def remove_mentions(text: str) -> str:
     >>> remove_mentions("شكرا @user_1 و @علي")
     'شكرا  و '
     """
-    return _MENTION_RE.sub("", text) if "@" in text else text
+    return _until_stable(lambda t: _MENTION_RE.sub("", t), text) if "@" in text else text

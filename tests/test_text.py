@@ -1,0 +1,277 @@
+"""Normalization: golden cases as data, properties, fast path == reference."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from normalize import PROFILES, NormalizeOptions, Normalizer, normalize, strip_diacritics
+
+CASES = json.loads((Path(__file__).parent / "cases" / "normalize.json").read_text("utf-8"))
+IMPLEMENTATIONS = ["fast", "python"]
+
+
+def _normalizer(case: dict, implementation: str, monkeypatch: pytest.MonkeyPatch) -> Normalizer:
+    monkeypatch.setenv("TANQIYA_IMPLEMENTATION", implementation)
+    options = PROFILES[case["profile"]]
+    if "options" in case:
+        options = options.replace(name="custom", **case["options"])
+    return Normalizer(options)
+
+
+def _run(case: dict, implementation: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    if case.get("function") == "strip_diacritics":
+        return strip_diacritics(case["original"])
+    return _normalizer(case, implementation, monkeypatch).normalize(case["original"])
+
+
+@pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(c, id=c["label"], marks=[pytest.mark.xfail] if c["expect"] == "fail" else [])
+        for c in CASES
+    ],
+)
+def test_golden_case(case: dict, implementation: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _run(case, implementation, monkeypatch) == case["expected"]
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if "function" not in c], ids=lambda c: c["label"]
+)
+def test_golden_case_in_a_batch(case: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batch path gives the same answer with the case among other texts."""
+    normalizer = _normalizer(case, "fast", monkeypatch)
+    expected = normalizer.normalize(case["original"])
+    filler = ["نص عادي " * 40, "", " ", case["original"] * 3]
+    batch = normalizer.normalize_many([*filler, case["original"], *filler])
+    assert batch[len(filler)] == expected
+
+
+def test_golden_cases_are_escaped() -> None:
+    """Invisible and look-alike characters are written as escapes in the data."""
+    raw = (Path(__file__).parent / "cases" / "normalize.json").read_text("utf-8")
+    for char in raw:
+        category = unicodedata.category(char)
+        assert category not in ("Cf", "Mn", "Zs") or char == " ", f"raw U+{ord(char):04X}"
+        assert not "\ufb50" <= char <= "\ufeff", f"raw presentation form U+{ord(char):04X}"
+
+
+def test_every_profile_is_listed_and_versioned() -> None:
+    assert set(PROFILES) == {"light", "search", "dedup", "web"}
+    versions = {p.version for p in PROFILES.values()}
+    assert len(versions) == len(PROFILES)
+    changed = PROFILES["search"].replace(casefold=True)
+    assert changed.version != PROFILES["search"].version
+
+
+def test_unknown_profile_lists_the_valid_ones() -> None:
+    with pytest.raises(ValueError, match="unknown profile 'serch'; valid profiles: dedup, light"):
+        Normalizer("serch")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("harakat", "yes", TypeError),
+        ("whitespace", "tabs", ValueError),
+        ("superscript_alef", "drop", ValueError),
+        ("laughter", None, ValueError),
+        ("name", "", ValueError),
+    ],
+)
+def test_invalid_options_fail_at_construction(field: str, value: object, error: type) -> None:
+    with pytest.raises(error, match=field):
+        NormalizeOptions(**{field: value})
+
+
+def test_options_are_frozen() -> None:
+    with pytest.raises(AttributeError):
+        PROFILES["search"].harakat = False  # type: ignore[misc]
+
+
+def test_default_options_change_nothing() -> None:
+    text = "أَهْلًا\u200c وَسَهْلًا\u00a0ﻷ ١٢"
+    assert normalize(text, NormalizeOptions()) == text
+
+
+def test_type_errors() -> None:
+    with pytest.raises(TypeError, match="takes a str"):
+        normalize(b"bytes")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="takes strings"):
+        Normalizer().normalize_many(["a", 1])  # type: ignore[list-item]
+
+
+def test_implementation_env_var_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TANQIYA_IMPLEMENTATION", "rust")
+    with pytest.raises(ValueError, match="TANQIYA_IMPLEMENTATION"):
+        Normalizer()
+
+
+def test_long_text_takes_the_array_path() -> None:
+    """Texts past the short-string cut-off go through numpy; same answer."""
+    line = "قالَ الرئيسُ إنّ الحكومةَ ستعلنُ ﷺ ١٢٣ \u200cخطةً\u00a0جديدة ـــ جميييل"
+    text = "\n".join([line] * 50)
+    expected = "\n".join([normalize(line, "light")] * 50)
+    assert normalize(text, "light") == expected
+    assert normalize(text, "dedup") == " ".join([normalize(line, "dedup")] * 50)
+
+
+def test_astral_and_lone_surrogates_pass_through() -> None:
+    text = "\U0001d400 \U00020000 \udc80 نص"
+    assert normalize(text, "search") == text
+    assert Normalizer("search").normalize_many([text] * 3) == [text] * 3
+
+
+def test_text_holding_the_batch_separator() -> None:
+    texts = ["أ\x00ب", "جـد"]
+    assert Normalizer().normalize_many(texts) == ["ا\x00ب", "جد"]
+
+
+# --- properties ---------------------------------------------------------------------
+
+ARABIC_ALPHABET = (
+    [chr(c) for c in range(0x0610, 0x061B)]
+    + [chr(c) for c in range(0x0620, 0x0670)]
+    + ["\u0670", "\u0671", "\u06a9", "\u06af", "\u06be", "\u06c0", "\u06c1", "\u06cc", "\u06d2"]
+    + ["\u06d4", "\u06d5", "\u06d6", "\u06dd", "\u06e5", "\u06f0", "\u06f5", "\u08f0"]
+    + ["\ufdf2", "\ufdfa", "\ufdfd", "\ufe70", "\ufe8d", "\ufef7", "\ufefb", "\ufbfc", "\ufbfe"]
+    + ["\ufb8e", "\ufc5e", "\U0001ee00", "\U0001f600", "\U0001f3fd", "\ufe0f", "\u2764"]
+    + ["\u200b", "\u200c", "\u200d", "\u200e", "\u202e", "\u202c", "\u2066", "\ufeff", "\u00ad"]
+    + ["\u00a0", "\u2009", "\u3000", " ", " ", " ", "\n", "\r", "\t", "\x00"]
+    + list("aZ09.,!?-'\"<>&@/:")
+    + ["\u00e9", "e\u0301", "\u00df", "\u0130", "\u4e2d"]
+    + [
+        "&amp;",
+        "<b>",
+        "</p>",
+        "http://x.y/z",
+        "a@b.co",
+        "@user",
+        "\u0627\u0654",
+        "\u0647\u0647\u0647",
+    ]
+)
+arabic_text = st.lists(st.sampled_from(ARABIC_ALPHABET), max_size=40).map("".join)
+any_text = st.one_of(arabic_text, st.text(max_size=30))
+PROFILE_NAMES = sorted(PROFILES)
+
+
+@settings(deadline=None)
+@given(text=any_text, profile=st.sampled_from(PROFILE_NAMES))
+def test_idempotent(text: str, profile: str) -> None:
+    once = normalize(text, profile)
+    assert normalize(once, profile) == once
+
+
+@settings(deadline=None)
+@given(text=any_text, profile=st.sampled_from(PROFILE_NAMES))
+def test_fast_path_equals_reference(text: str, profile: str) -> None:
+    fast = Normalizer(profile)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TANQIYA_IMPLEMENTATION", "python")
+        reference = Normalizer(profile)
+    assert fast.normalize(text) == reference.normalize(text)
+    long_text = (text + " ") * 20
+    assert fast.normalize(long_text) == reference.normalize(long_text)
+
+
+@settings(deadline=None)
+@given(texts=st.lists(any_text, max_size=12), profile=st.sampled_from(PROFILE_NAMES))
+def test_normalize_many_equals_map(texts: list[str], profile: str) -> None:
+    normalizer = Normalizer(profile)
+    assert normalizer.normalize_many(texts) == [normalizer.normalize(t) for t in texts]
+    assert normalizer.normalize_many(iter(texts)) == normalizer.normalize_many(texts)
+
+
+@settings(deadline=None)
+@given(
+    flags=st.fixed_dictionaries(
+        {
+            name: st.booleans()
+            for name in (
+                *("compose", "presentation_forms", "invisible", "harakat", "alef", "persian"),
+                *(
+                    "alef_maksura",
+                    "tanween_alef",
+                    "elongation",
+                    "punctuation",
+                    "casefold",
+                    "tatweel",
+                ),
+            )
+        }
+    ),
+    whitespace=st.sampled_from(["keep", "spaces", "all"]),
+    text=arabic_text,
+)
+def test_custom_options_fast_equals_reference_and_idempotent(
+    flags: dict[str, bool], whitespace: str, text: str
+) -> None:
+    options = NormalizeOptions(whitespace=whitespace, **flags)  # type: ignore[arg-type]
+    fast = Normalizer(options)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TANQIYA_IMPLEMENTATION", "python")
+        reference = Normalizer(options)
+    once = fast.normalize(text)
+    assert once == reference.normalize(text)
+    assert fast.normalize(once) == once
+    assert fast.normalize_many([text, text * 30]) == [once, fast.normalize(text * 30)]
+
+
+@settings(deadline=None)
+@given(text=any_text, profile=st.sampled_from(PROFILE_NAMES))
+def test_deterministic(text: str, profile: str) -> None:
+    assert normalize(text, profile) == Normalizer(profile).normalize(text)
+    assert Normalizer(profile).normalize_many([text, text]) == [normalize(text, profile)] * 2
+
+
+LATIN_WORDS = st.text(
+    alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd"), max_codepoint=0x24F).filter(
+        lambda c: unicodedata.is_normalized("NFC", c)
+    ),
+    min_size=1,
+    max_size=8,
+)
+EMOJI = st.sampled_from(
+    [
+        "\U0001f600",
+        "\U0001f44d\U0001f3fd",
+        "\U0001f468\u200d\U0001f469\u200d\U0001f467",
+        "\u2764\ufe0f",
+        "\U0001f1ee\U0001f1f6",
+    ]
+)
+
+
+@settings(deadline=None)
+@given(
+    words=st.lists(
+        st.one_of(LATIN_WORDS, EMOJI, st.sampled_from(["123", "3.14", "(a)", "a,b", "x!", "$5"])),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_latin_emoji_digits_untouched_by_search(words: list[str]) -> None:
+    text = " ".join(words)
+    assert normalize(text, "search") == text
+    assert normalize(text, "light") == text
+
+
+@settings(deadline=None)
+@given(text=arabic_text)
+def test_strip_diacritics_only_deletes_marks(text: str) -> None:
+    stripped = strip_diacritics(text)
+    assert strip_diacritics(stripped) == stripped
+    marks = {chr(c) for c in range(0x064B, 0x0660)} | {"\u0670"}
+    assert not marks & set(stripped)
+    composed = (
+        unicodedata.normalize("NFC", text) if any(m in text for m in "\u0653\u0654\u0655") else text
+    )
+    assert stripped == "".join(c for c in composed if c not in marks)
