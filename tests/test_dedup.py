@@ -1,0 +1,202 @@
+"""Document dedup: invariants, exact stage, streaming, workers, params, and
+recall/precision on a labelled near-duplicate corpus of real Arabic words."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from neardup_data import make_corpus, plain_documents
+
+from normalize.dedup import DedupResult, DocumentDeduper, dedup_documents
+from normalize.options import PROFILES
+from normalize.shingles import shingle_strings
+from normalize.text import Normalizer
+
+CORPUS = make_corpus(150, seed=7)
+
+
+def check_invariants(result: DedupResult, n: int) -> None:
+    removed = set(result.duplicate_of)
+    assert sorted(result.keep) == result.keep
+    assert set(result.keep).isdisjoint(removed)
+    assert len(result.keep) + len(removed) == n  # kept + removed = input
+    assert set(result.reason) == removed == set(result.similarity)
+    assert set(result.reason.values()) <= {"exact", "near"}
+    kept = set(result.keep)
+    assert all(target in kept for target in result.duplicate_of.values())
+    in_clusters = [i for c in result.clusters for i in c]
+    assert len(in_clusters) == len(set(in_clusters))
+    assert removed <= set(in_clusters)
+    for cluster in result.clusters:
+        assert cluster == sorted(cluster)
+        assert len(cluster) >= 2
+        assert sum(i in kept for i in cluster) == 1
+
+
+def exact_jaccard(a: str, b: str) -> float:
+    sa, sb = set(shingle_strings(a)), set(shingle_strings(b))
+    return len(sa & sb) / len(sa | sb) if sa | sb else 0.0
+
+
+def test_labelled_corpus_recall_and_precision() -> None:
+    """Threshold 0.8: recall >= 0.95 over same-family pairs with exact J >= 0.85,
+    precision >= 0.99 over pairs put in one cluster."""
+    texts, family = CORPUS.texts, CORPUS.family
+    keys = Normalizer("dedup").normalize_many(texts)
+    result = dedup_documents(texts, threshold=0.8)
+    check_invariants(result, len(texts))
+    label = list(range(len(texts)))
+    for cluster in result.clusters:
+        for i in cluster:
+            label[i] = cluster[0]
+    members = defaultdict(list)
+    for i, f in enumerate(family):
+        members[f].append(i)
+    found = positives = 0
+    for group in members.values():
+        for a, b in itertools.combinations(group, 2):
+            if exact_jaccard(keys[a], keys[b]) >= 0.85:
+                positives += 1
+                found += label[a] == label[b]
+    predicted = correct = 0
+    for cluster in result.clusters:
+        for a, b in itertools.combinations(cluster, 2):
+            predicted += 1
+            correct += family[a] == family[b]
+    assert positives > 300
+    assert found / positives >= 0.95
+    assert correct / predicted >= 0.99
+
+
+def test_exact_verification_uses_true_jaccard() -> None:
+    texts = CORPUS.texts[:200]
+    keys = Normalizer("dedup").normalize_many(texts)
+    result = dedup_documents(texts, verify="exact")
+    check_invariants(result, len(texts))
+    for removed, kept in result.duplicate_of.items():
+        assert result.similarity[removed] == pytest.approx(exact_jaccard(keys[removed], keys[kept]))
+    # the estimate and the exact value differ only on pairs near the threshold
+    estimated = dedup_documents(texts)
+    assert len(set(result.keep) ^ set(estimated.keep)) <= 0.05 * len(texts)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 5), max_size=25))
+def test_exact_duplicates_keep_the_first_copy(picks: list[int]) -> None:
+    pool = plain_documents(6, seed=2, doc_chars=120)
+    # each copy differs only in what the dedup profile erases
+    texts = [pool[p] + "\u0640" * (i % 3) + " ." * (i % 2) for i, p in enumerate(picks)]
+    result = dedup_documents(texts)
+    check_invariants(result, len(texts))
+    first: dict[int, int] = {}
+    for i, p in enumerate(picks):
+        first.setdefault(p, i)
+    assert result.keep == sorted(first.values())
+    assert result.duplicate_of == {i: first[p] for i, p in enumerate(picks) if first[p] != i}
+    assert set(result.reason.values()) <= {"exact"}
+    assert all(s == 1.0 for s in result.similarity.values())
+
+
+def test_empty_documents_are_kept_and_never_cluster() -> None:
+    texts = ["", "نص طويل بما يكفي ليكون له شينغلز كثيرة هنا", "", " ... ", "\u200b", "!!"]
+    result = dedup_documents([*texts, texts[1]])
+    assert result.keep == [0, 1, 2, 3, 4, 5]
+    assert result.duplicate_of == {6: 1}
+    assert result.clusters == [[1, 6]]
+
+
+def test_keep_longest_and_reasons() -> None:
+    base = CORPUS.texts[0]
+    longer = base + "\nالمصدر: رويترز"
+    texts = [base, longer, base]
+    first = dedup_documents(texts)
+    assert first.duplicate_of == {1: 0, 2: 0}
+    assert first.reason == {1: "near", 2: "exact"}
+    assert 0.8 <= first.similarity[1] < 1.0
+    longest = dedup_documents(texts, keep="longest")
+    assert longest.keep == [1]
+    assert longest.duplicate_of == {0: 1, 2: 1}
+    assert longest.reason == {0: "near", 2: "near"}
+
+
+def test_streaming_equals_one_call_and_is_deterministic() -> None:
+    texts = CORPUS.texts
+    whole = dedup_documents(texts)
+    with DocumentDeduper() as deduper:
+        for start in range(0, len(texts), 97):
+            deduper.add(texts[start : start + 97])
+        assert len(deduper) == len(texts)
+        assert deduper.result() == whole
+        assert deduper.result() == whole  # result() does not consume the state
+    assert dedup_documents(texts) == whole
+
+
+def test_workers_do_not_change_the_result() -> None:
+    texts = CORPUS.texts * 3  # several worker tasks
+    assert dedup_documents(texts, workers=2) == dedup_documents(texts, workers=1)
+
+
+def test_extend_joins_state_and_refuses_mixed_params() -> None:
+    texts = CORPUS.texts
+    half = len(texts) // 2
+    a, b = DocumentDeduper(), DocumentDeduper()
+    a.add(texts[:half])
+    b.add(texts[half:])
+    a.extend(b)
+    assert a.result() == dedup_documents(texts)
+    for other in (
+        DocumentDeduper(num_perm=64),
+        DocumentDeduper(threshold=0.7),
+        DocumentDeduper(seed=2),
+        DocumentDeduper(profile="search"),
+        DocumentDeduper(profile=PROFILES["dedup"].replace(teh_marbuta=False)),
+        DocumentDeduper(mode="datasketch"),
+    ):
+        with pytest.raises(ValueError, match="cannot mix dedup state"):
+            a.extend(other)
+
+
+def test_datasketch_mode_finds_the_same_duplicates() -> None:
+    texts = CORPUS.texts[:200]
+    fast = dedup_documents(texts)
+    interop = dedup_documents(texts, mode="datasketch")
+    check_invariants(interop, len(texts))
+    assert len(set(interop.keep) ^ set(fast.keep)) <= 0.05 * len(texts)  # borderline pairs
+
+
+def test_char_shingles() -> None:
+    result = dedup_documents(CORPUS.texts[:150], ngram=7, unit="char")
+    check_invariants(result, 150)
+    assert result.clusters
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"threshold": 1.0}, "threshold must be a number between 0 and 1"),
+        ({"threshold": 0}, "threshold must be a number between 0 and 1"),
+        ({"verify": "both"}, "unknown verify mode 'both'"),
+        ({"keep": "last"}, "unknown keep policy 'last'"),
+        ({"workers": 0}, "workers must be an integer >= 1, not 0"),
+        ({"num_perm": 0}, "num_perm must be an integer >= 1, not 0"),
+        ({"ngram": -2}, "ngram must be an integer >= 1, not -2"),
+        ({"profile": "nope"}, "unknown profile 'nope'"),
+        ({"mode": "gpu"}, "unknown mode 'gpu'"),
+    ],
+)
+def test_bad_parameters_fail_eagerly(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        DocumentDeduper(**kwargs)  # type: ignore[arg-type]
+
+
+def test_bad_bands() -> None:
+    with pytest.raises(ValueError, match="bands \\* rows must be between 1 and num_perm=128"):
+        DocumentDeduper(bands=(20, 10))
+
+
+def test_empty_input() -> None:
+    assert dedup_documents([]) == DedupResult([], {}, {}, [], {})
