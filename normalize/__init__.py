@@ -5,16 +5,29 @@
 'السلام عليكم'
 """
 
+from normalize.dedup import DedupParams, DedupResult, DocumentDeduper, dedup_documents
+from normalize.lsh import optimal_bands
+from normalize.minhash import MinHasher, to_lean_minhash
 from normalize.options import PROFILES, NormalizeOptions
+from normalize.shingles import Shingles, shingle_hashes
 from normalize.text import Normalizer, normalize, strip_diacritics
 
 __version__ = "0.1.0"
 
 __all__ = [
     "PROFILES",
+    "DedupParams",
+    "DedupResult",
+    "DocumentDeduper",
+    "MinHasher",
     "NormalizeOptions",
     "Normalizer",
+    "Shingles",
     "__version__",
+    "dedup_documents",
     "normalize",
+    "optimal_bands",
+    "shingle_hashes",
     "strip_diacritics",
+    "to_lean_minhash",
 ]
