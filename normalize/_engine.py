@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from codecs import charmap_decode as _charmap_decode
+from codecs import charmap_encode as _charmap_encode
 
 import numpy as np
 import numpy.typing as npt
 
 from normalize import chars
-from normalize._plan import DELETED, EXPANDED, SEP, Mask, Plan, Units, emoji_mask
+from normalize._plan import DELETED, EXPANDED, SEP, Mask, Plan, Units
 
 _UTF32 = "utf-32-le"
 _SHORT = 256  # characters: below this, str.translate beats numpy's fixed costs
@@ -85,10 +87,10 @@ def contextual(plan: Plan, text: str) -> str:
 
 
 def _tidy_spaces(text: str) -> str:
-    """Runs of U+0020 -> one, none at either end of a line or of the text."""
+    """Runs of U+0020 -> one, none at either end of a line, a batch item or the text."""
     while "  " in text:
         text = text.replace("  ", " ")
-    for brk in ("\n", "\r"):
+    for brk in ("\n", "\r", SEP):
         if " " + brk in text:
             text = text.replace(" " + brk, brk)
         if brk + " " in text:
@@ -106,8 +108,64 @@ def tidy_whitespace(plan: Plan, text: str) -> str:
     return text
 
 
+def has_run_of_three(data: bytes) -> bool:
+    """Whether three equal non-zero bytes stand in a row.
+
+    SWAR on one big integer, a few C-level operations however long the
+    string: byte i of ``same`` is zero exactly where data[i] == data[i+1] ==
+    data[i+2] != 0, and the classic ``(v - 0x01..) & ~v & 0x80..`` finds a zero
+    byte.
+
+    >>> has_run_of_three(b"abccc"), has_run_of_three(bytes(5)), has_run_of_three(b"abcab")
+    (True, False, False)
+    """
+    n = len(data)
+    if n < 3:
+        return False
+    x = int.from_bytes(data, "little")
+    ones = ((1 << (8 * n)) - 1) // 0xFF
+    highs = ones << 7
+    diff = x ^ (x >> 8)
+    same = diff | (diff >> 8)
+    nonzero = ((x | ((x & (highs ^ (ones * 0xFF))) + (ones * 0x7F))) & highs) >> 7
+    same |= ones ^ nonzero  # a zero byte is never part of a run
+    same |= (ones * 0xFF) ^ ((1 << (8 * (n - 2))) - 1)  # the last two bytes start none
+    return bool((same - ones) & ~same & highs)
+
+
+def _untidy(mode: str, page_spaces: bytes | None, mapped: bytes) -> bool:
+    """Whether the whitespace option has anything to change in ``mapped``."""
+    if mapped[:1] == b" " or mapped[-1:] == b" " or b"  " in mapped:
+        return True
+    if mode == "all":
+        return page_spaces is not None and len(mapped.translate(None, page_spaces)) != len(mapped)
+    return b" \n" in mapped or b"\n " in mapped or b" \r" in mapped or b"\r " in mapped
+
+
 def normalize_short(plan: Plan, text: str) -> str:
-    """One string through ``str.translate`` and string passes."""
+    """One short string: through the plan's one-byte code page when every
+    character is in it and no contextual pass has work, else the general path."""
+    page = plan.codepage
+    try:
+        raw = _charmap_encode(text, "strict", page.encoding)[0]
+    except UnicodeEncodeError:
+        return _normalize_general(plan, text)
+    if page.special and len(raw.translate(None, page.special)) != len(raw):
+        return _normalize_general(plan, text)
+    mapped = raw.translate(page.table, page.delete)
+    if plan.options.casefold:
+        mapped = mapped.lower()  # only ASCII has case in the code page
+    text = _charmap_decode(mapped, "strict", page.decoding)[0]
+    if plan.elongation_re is not None and has_run_of_three(mapped.translate(page.letters)):
+        text = elongate(plan, text)
+    mode = plan.options.whitespace
+    if mode != "keep" and _untidy(mode, page.other_spaces, mapped):
+        text = tidy_whitespace(plan, text)
+    return text
+
+
+def _normalize_general(plan: Plan, text: str) -> str:
+    """One string through ``str.translate`` and every string pass."""
     text = compose(plan, text)
     if not (plan.ascii_identity and text.isascii()):
         text = text.translate(plan.translation)
@@ -134,20 +192,7 @@ def _splice(plan: Plan, units: Units) -> Units:
     return mapped
 
 
-def _drop_lone_zwj(units: Units) -> Units:
-    """Delete each ZWJ that does not sit between two emoji."""
-    where = np.flatnonzero(units == ord(chars.ZWJ))
-    if not len(where):
-        return units
-    emoji = emoji_mask()
-    last = len(units) - 1
-    before = units[np.maximum(where - 1, 0)]
-    after = units[np.minimum(where + 1, last)]
-    joined = emoji[before] & emoji[after] & (where > 0) & (where < last)
-    return np.delete(units, where[~joined])
-
-
-def _squeeze(units: Units, space: Mask, breaks: Mask, *, to_space: bool) -> Units:
+def _squeeze(units: Units, space: Mask, breaks: Mask) -> Units:
     """Each run of ``space`` units -> one U+0020, or nothing where the run
     touches either end or a ``breaks`` unit."""
     is_space = space[units]
@@ -167,9 +212,8 @@ def _squeeze(units: Units, space: Mask, breaks: Mask, *, to_space: bool) -> Unit
     kept = starts[~at_edge]
     keep = ~is_space
     keep[kept] = True
-    if to_space:
-        units = units.copy()
-        units[kept] = ord(" ")
+    units = units.copy()
+    units[kept] = ord(" ")
     return units[keep]
 
 
@@ -186,6 +230,17 @@ def _run_starts(plan: Plan, units: Units) -> npt.NDArray[np.intp]:
     return starts[plan.run_letters[units[starts]]]
 
 
+def _zwj_by_space(text: str) -> bool:
+    """Whether some ZWJ touches a space or an item's edge (its deletion may
+    then leave whitespace to tidy)."""
+    zwj = chars.ZWJ
+    return (
+        text.startswith(zwj)
+        or text.endswith(zwj)
+        or any(pair in text for pair in (" " + zwj, zwj + " ", SEP + zwj, zwj + SEP))
+    )
+
+
 def normalize_joined(plan: Plan, joined: str) -> list[str]:
     """The texts joined by :data:`SEP`, each normalized once (before settle)."""
     text = compose(plan, joined)
@@ -194,13 +249,20 @@ def normalize_joined(plan: Plan, joined: str) -> list[str]:
         return [elongate(plan, p) for p in parts] if plan.elongation_re else parts
     units = np.frombuffer(text.encode(_UTF32), dtype=np.uint32)
     units = _splice(plan, units)
-    units = units[units != DELETED]
-    if plan.zwj_re is not None:
-        units = _drop_lone_zwj(units)
-    if plan.whitespace is not None and plan.breaks is not None and len(units):
-        all_ws = plan.options.whitespace == "all"
-        units = _squeeze(units, plan.whitespace, plan.breaks, to_space=all_ws)
-    text = contextual(plan, units.tobytes().decode(_UTF32))
+    if plan.deletes:
+        units = units[units != DELETED]
+    all_ws = plan.whitespace is not None and plan.breaks is not None
+    if all_ws and len(units):
+        units = _squeeze(units, plan.whitespace, plan.breaks)  # type: ignore[arg-type]
+    text = units.tobytes().decode(_UTF32)
+    if plan.zwj_re is not None and chars.ZWJ in text:
+        untidy = all_ws and _zwj_by_space(text)
+        text = plan.zwj_re.sub("", text)
+        if untidy:
+            text = SEP.join(" ".join(part.split()) for part in text.split(SEP))
+    text = contextual(plan, text)
+    if plan.options.whitespace == "spaces":
+        text = _tidy_spaces(text)
     parts = text.split(SEP)
     if plan.elongation_re is not None and len(units) > 2:
         starts = _run_starts(plan, units)

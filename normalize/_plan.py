@@ -13,10 +13,12 @@ short strings use it through ``str.translate``; the reference path as a dict.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +26,9 @@ import numpy.typing as npt
 from normalize import chars
 from normalize.options import NormalizeOptions
 from normalize.web import decode_entities, remove_emails, remove_mentions, remove_urls, strip_tags
+
+if TYPE_CHECKING:
+    from _codecs import _EncodingMap
 
 TextPass = Callable[[str], str]
 Units = npt.NDArray[np.uint32]
@@ -58,14 +63,6 @@ def mask_of(members: Iterable[str]) -> Mask:
     """A boolean table over all code points, true for ``members``."""
     mask = np.zeros(CODE_POINTS, dtype=np.bool_)
     mask[[ord(c) for c in members]] = True
-    return mask
-
-
-@functools.cache
-def emoji_mask() -> Mask:
-    """:data:`chars.EMOJI` as a table (built once, read-only)."""
-    mask = mask_of(chars.EMOJI)
-    mask.flags.writeable = False
     return mask
 
 
@@ -136,6 +133,69 @@ def compose_steps(steps: list[Mapping[str, str]]) -> dict[str, str]:
 
 
 @dataclass(frozen=True, eq=False)
+class CodePage:
+    """A private one-byte encoding of ASCII and :data:`chars.CODEPAGE_REPERTOIRE`
+    with the plan's map as a ``bytes.translate`` table."""
+
+    encoding: _EncodingMap | dict[int, int]  # codecs.charmap_build() of ``decoding``
+    decoding: str  # byte -> character (U+FFFE marks unused bytes)
+    table: bytes  # byte -> mapped byte
+    delete: bytes  # bytes the map deletes
+    special: bytes  # input bytes that need the general path
+    letters: bytes  # translate table: Arabic letters kept, every other byte -> 0
+    other_spaces: bytes | None  # whitespace bytes other than U+0020 ("all" mode)
+
+
+def _code_page(o: NormalizeOptions, charmap: Mapping[str, str]) -> CodePage:
+    """The code page for ``charmap``; characters it maps outside the code page
+    are left out, so strings holding them take the ``str.translate`` path.
+
+    Strings with a character a contextual pass looks at (a hamza mark to
+    compose, ZWJ, Farsi yeh, fathatan) also take the general path."""
+    members = [chr(c) for c in range(128)] + list(chars.CODEPAGE_REPERTOIRE)
+    members = [c for c in members if len(charmap.get(c, c)) <= 1]
+    members = [c for c in members if charmap.get(c, c) in members or not charmap.get(c, c)]
+    decoding = "".join(members).ljust(256, "\ufffe")
+    index = {c: i for i, c in enumerate(members)}
+    table = bytearray(range(256))
+    delete = bytearray()
+    for char, value in charmap.items():
+        if char in index:
+            if value:
+                table[index[char]] = index[value]
+            else:
+                delete.append(index[char])
+    special = {
+        c
+        for on, c in (
+            (o.invisible, chars.ZWJ),
+            (o.persian, chars.FARSI_YEH),
+            (o.tanween_alef and charmap.get(chars.FATHATAN) != "", chars.FATHATAN),
+        )
+        if on
+    }
+    if o.compose:
+        special |= chars.HAMZA_MARKS
+        if not all(charmap.get(c) == "" for c in chars.COMBINING_MARKS):
+            special |= chars.COMBINING_MARKS
+    letters = bytearray(256)
+    for char in chars.ARABIC_LETTERS & index.keys():
+        letters[index[char]] = index[char]
+    other_spaces = None
+    if o.whitespace == "all":
+        other_spaces = bytes(sorted(index[c] for c in chars.WHITESPACE - {" "} if c in index))
+    return CodePage(
+        encoding=codecs.charmap_build(decoding),
+        decoding=decoding,
+        table=bytes(table),
+        delete=bytes(delete),
+        special=bytes(sorted(index[c] for c in special if c in index)),
+        letters=bytes(letters),
+        other_spaces=other_spaces,
+    )
+
+
+@dataclass(frozen=True, eq=False)
 class Plan:
     """Everything a Normalizer needs, derived once from the options."""
 
@@ -144,8 +204,10 @@ class Plan:
     forms: Mapping[str, str]  # presentation form -> its letters, before other steps
     charmap: Mapping[str, str]  # every character step, composed
     table: Units  # charmap over code points, with DELETED / EXPANDED
+    deletes: bool  # the charmap deletes some characters
     expansions: Mapping[int, Units]  # code point -> the units it becomes
     translation: list[int | str | None]  # charmap for str.translate
+    codepage: CodePage  # charmap as bytes.translate, for common short strings
     ascii_identity: bool  # the charmap leaves every ASCII character alone
     deletes_marks: bool  # the charmap deletes every Arabic combining mark
     farsi_re: re.Pattern[str] | None  # a Farsi yeh that ends its word
@@ -156,8 +218,8 @@ class Plan:
     elongation_re: re.Pattern[str] | None  # three or more of one Arabic letter
     run_letters: Mask  # code points elongation may apply to (wildcards too)
     wildcards: Mask | None  # code points the later string passes change
-    whitespace: Mask | None  # code points collapsed by the whitespace option
-    breaks: Mask | None  # code points a whitespace run must not survive next to
+    whitespace: Mask | None  # code points whitespace="all" collapses
+    breaks: Mask | None  # code points such a run must not survive next to
 
 
 def _web_passes(
@@ -241,16 +303,16 @@ def compile_plan(options: NormalizeOptions) -> Plan:
     whitespace = breaks = None
     if o.whitespace == "all":
         whitespace, breaks = mask_of(chars.WHITESPACE), mask_of(SEP)
-    elif o.whitespace == "spaces":
-        whitespace, breaks = mask_of(" "), mask_of(SEP + "\n\r")
     return Plan(
         options=o,
         web=_web_passes(o, charmap, zwj_re),
         forms=steps[0] if o.presentation_forms else {},
         charmap=charmap,
         table=table,
+        deletes="" in charmap.values(),
         expansions=expansions,
         translation=_translation(charmap),
+        codepage=_code_page(o, charmap),
         ascii_identity=all(chr(c) not in charmap for c in range(128)),
         deletes_marks=all(charmap.get(c) == "" for c in chars.COMBINING_MARKS),
         farsi_re=farsi_re,

@@ -212,6 +212,23 @@ ODD_SPACES: Final = _union(
     "\u3000",  # ideographic space
 )
 
+#: The non-ASCII characters most Arabic text is made of. With ASCII they form a
+#: private one-byte code page, so short strings of only these characters are
+#: mapped with ``bytes.translate`` (text.py falls back to ``str.translate``).
+CODEPAGE_REPERTOIRE: Final = "".join(
+    [
+        "\u060c\u061b\u061f",  # ، ؛ ؟
+        *map(chr, range(0x0621, 0x063B)),  # hamza .. ghain
+        *map(chr, range(0x0640, 0x0656)),  # tatweel, feh .. yeh, harakat, madda, hamza marks
+        *map(chr, range(0x0660, 0x066D)),  # Arabic-Indic digits, percent, separators
+        "\u0670\u0671\u067e\u0686\u0698\u06a9\u06af\u06be\u06c1\u06cc\u06d2",
+        *map(chr, range(0x06F0, 0x06FA)),  # Extended Arabic-Indic digits
+        "\u00a0\u00ab\u00bb\u00ad",  # NBSP « » soft hyphen
+        "\u200b\u200c\u200d\u200e\u200f\u061c\ufeff",  # invisible
+        "\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026",  # dashes, quotes
+    ]
+)
+
 # --- Digits and punctuation ----------------------------------------------------
 
 #: Arabic-Indic (U+0660–0669) and Extended Arabic-Indic (U+06F0–06F9) digits

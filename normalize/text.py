@@ -23,6 +23,7 @@ every profile is idempotent.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
@@ -110,7 +111,12 @@ class Normalizer:
             msg = f"normalize() takes a str, not {type(text).__name__}"
             raise TypeError(msg)
         plan = self._plan
-        return _settle(plan, self._core(plan, _engine.web(plan, text)), self._core)
+        if plan.web:
+            text = _engine.web(plan, text)
+        text = self._core(plan, text)
+        if plan.options.compose and not unicodedata.is_normalized("NFC", text):
+            text = _settle(plan, text, self._core)
+        return text
 
     def normalize_many(self, texts: Iterable[str]) -> list[str]:
         """The normalized form of each string: the same as ``normalize`` on each,
@@ -132,11 +138,15 @@ def _batches(texts: Iterable[str]) -> Iterator[list[str]]:
     """Lists of up to ``_BATCH_ITEMS`` texts and about ``_BATCH_CHARS`` characters."""
     items = iter(texts)
     while chunk := list(itertools.islice(items, _BATCH_ITEMS)):
-        if not all(isinstance(t, str) for t in chunk):
+        try:
+            size = sum(map(len, chunk))
+            if not all(map(str.__instancecheck__, chunk)):
+                raise TypeError
+        except TypeError:
             bad = next(t for t in chunk if not isinstance(t, str))
             msg = f"normalize_many() takes strings, not {type(bad).__name__}"
-            raise TypeError(msg)
-        if sum(map(len, chunk)) <= _BATCH_CHARS:
+            raise TypeError(msg) from None
+        if size <= _BATCH_CHARS:
             yield chunk
             continue
         start = size = 0
@@ -158,4 +168,10 @@ def normalize(text: str, profile: str | NormalizeOptions = "search") -> str:
     >>> normalize("على", "search")
     'علي'
     """
-    return Normalizer(profile).normalize(text)
+    return _normalizer(profile, os.environ.get("TANQIYA_IMPLEMENTATION")).normalize(text)
+
+
+@functools.lru_cache(maxsize=16)
+def _normalizer(profile: str | NormalizeOptions, implementation: str | None) -> Normalizer:
+    """One Normalizer per profile and implementation, for :func:`normalize`."""
+    return Normalizer(profile)
