@@ -1,0 +1,677 @@
+"""Duplicate-line removal: adjacent, document and corpus scopes, exact or fuzzy.
+
+Lines compare by **key**: the profile's normalization of the line (one
+``normalize_many`` pass over all lines), so a copy that differs only in
+diacritics, letter variants, tatweel, spaces, NBSP, invisible marks or
+punctuation is a duplicate. The output keeps the original lines, byte for byte.
+
+Conventions shared by every scope:
+
+- A line ends at ``"\\n"``; a ``"\\r"`` right before it belongs to the line
+  ending (``"\\r\\n"``). No other character breaks a line. Line numbers are
+  1-based and count every line, blank ones included.
+- A line is **blank** when its key has no letter or digit (``str.isalnum``):
+  empty lines, whitespace, NBSP- or ZWSP-only lines and, by this module's
+  choice, lines of only punctuation or symbols (``* * *``, ``----``, emoji).
+  Blank lines carry structure, not content: they are never removed, never the
+  kept copy of anything, and do not separate lines for the ``adjacent`` scope.
+- The first copy is kept. A removed line goes with its own line ending only;
+  the blank lines around it stay as they are, so paragraph breaks survive
+  (``"A\\n\\nA\\n\\nB"`` becomes ``"A\\n\\n\\nB"``).
+
+>>> dedup_lines("عاجل: خبر\\nعَاجِلٌ: خَبَر\\n\\nنص").text
+'عاجل: خبر\\n\\nنص'
+>>> dedup_lines("أ\\nب\\nأ\\n", scope="document").removed[0].duplicate_of
+1
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+import re
+from collections.abc import Iterable
+from itertools import compress
+from operator import methodcaller
+from typing import Any, Final, Literal, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+import xxhash
+from rapidfuzz import fuzz, process
+
+from normalize.options import NormalizeOptions
+from normalize.text import Normalizer
+
+Scope = Literal["adjacent", "document"]
+Reason = Literal["line-adjacent", "line-document", "line-corpus"]
+
+_SCOPES: Final = ("adjacent", "document")
+_WORD = re.compile(r"[^\W_]")  # a letter or digit: what makes a line non-blank
+_ENCODE = methodcaller("encode", "utf-8", "surrogatepass")
+_CHUNK: Final = 1024  # fuzzy document scope: lines decided per step
+_GROUP: Final = 256  # rows per block of pairs
+_BINS: Final = 64  # histogram bins per key
+_CELLS: Final = 1 << 21  # histogram cells per block of pairs (uint32: 8 MB)
+_PRE: Final = 0.01  # cdist screens at cutoff - _PRE; fuzz.ratio decides
+_COUNT_BATCH_CHARS: Final = 1 << 20
+_MERGE_AT: Final = 1 << 20  # pending hashes (at least) before a merge into the counts
+
+IntArray = npt.NDArray[np.int64]
+
+
+class RemovedLine(NamedTuple):
+    """One removed line: ``line`` (1-based), its ``text`` and line ``ending``
+    (``"\\n"``, ``"\\r\\n"`` or ``""`` for a last line without one), the line
+    number of the copy that was kept (``None`` for the corpus scope), the
+    rapidfuzz ``score`` of the keys (0-100; 100 for an exact match) and the
+    ``reason``.
+    """
+
+    line: int
+    text: str
+    ending: str
+    duplicate_of: int | None
+    score: float
+    reason: Reason
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LineDedup:
+    """The kept lines as one string (``text``: original characters and line
+    endings), every removed line in line order, and the number of ``lines`` in
+    the input.
+
+    >>> r = dedup_lines("أ\\r\\nأ\\r\\nب")
+    >>> r.text, r.lines, r.kept, r.removed[0].ending
+    ('أ\\r\\nب', 3, 2, '\\r\\n')
+    """
+
+    text: str
+    removed: list[RemovedLine]
+    lines: int
+
+    @property
+    def kept(self) -> int:
+        """The number of lines kept."""
+        return self.lines - len(self.removed)
+
+
+# --- lines in, lines out ------------------------------------------------------------
+
+Found = list[tuple[int, int, float]]  # (line, kept line, score), line indices from 0
+_removed = functools.partial(tuple.__new__, RemovedLine)  # RemovedLine(*fields), faster
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Lines:
+    """A text cut at ``"\\n"``: ``pieces`` still hold a ``"\\r"`` before the break."""
+
+    text: str
+    pieces: list[str]
+    newline_at_end: bool
+
+    @classmethod
+    def split(cls, text: str) -> _Lines:
+        if not isinstance(text, str):
+            msg = f"expected a str, not {type(text).__name__}"
+            raise TypeError(msg)
+        pieces = text.split("\n")
+        if not pieces[-1]:
+            pieces.pop()
+        return cls(text, pieces, text.endswith("\n"))
+
+    def nonempty(self) -> tuple[list[str], list[int]]:
+        """The non-empty lines without their ending, and their indices. (Empty
+        lines are blank and need no key.)"""
+        pieces = self.pieces
+        if "\r" in self.text:
+            last = len(pieces) - (not self.newline_at_end)
+            pieces = [p[:-1] if i < last and p.endswith("\r") else p for i, p in enumerate(pieces)]
+        return list(filter(None, pieces)), list(compress(range(len(pieces)), pieces))
+
+    def result(self, found: Found, reason: Reason, *, kept_copy: bool = True) -> LineDedup:
+        """The text without the lines ``found`` (in line order)."""
+        text, pieces = self.text, self.pieces
+        if not found:
+            return LineDedup(text, [], len(pieces))
+        keep = [True] * len(pieces)
+        for i, _, _ in found:
+            keep[i] = False
+        kept = "\n".join(compress(pieces, keep))
+        last = len(pieces) - 1
+        while last >= 0 and not keep[last]:
+            last -= 1
+        if last >= 0 and (last < len(pieces) - 1 or self.newline_at_end):
+            kept += "\n"  # the last kept line's own ending
+        with_ending = len(pieces) - (not self.newline_at_end)
+        removed = []
+        for i, copy, score in found:
+            piece = pieces[i]
+            if i >= with_ending:
+                line_text, ending = piece, ""
+            elif piece.endswith("\r"):
+                line_text, ending = piece[:-1], "\r\n"
+            else:
+                line_text, ending = piece, "\n"
+            copy_line = copy + 1 if kept_copy else None
+            removed.append(_removed((i + 1, line_text, ending, copy_line, score, reason)))
+        return LineDedup(kept, removed, len(pieces))
+
+
+def _is_blank(key: str) -> bool:
+    return not key or _WORD.search(key) is None
+
+
+# --- exact -----------------------------------------------------------------------------
+
+
+def _first_copies(keys: list[str]) -> dict[str, int]:
+    """Each key -> the index of its first line."""
+    return dict(zip(keys[::-1], range(len(keys) - 1, -1, -1), strict=True))
+
+
+def _exact(keys: list[str], scope: Scope) -> Found:
+    """(line, kept line, 100.0) for every exact duplicate, in line order.
+
+    For ``adjacent``, a repeat is looked at from the line before it, back past
+    blank lines: it stops at the latest at the first copy, which has the same key.
+    """
+    first: dict[str, int] = {}
+    first_copy = first.setdefault
+    blank: dict[str, bool] = {}
+    kept_copy: dict[int, int] = {}
+    out = []
+    for i, key in enumerate(keys):
+        j = first_copy(key, i)
+        if j == i:
+            continue
+        is_blank = blank.get(key)
+        if is_blank is None:
+            is_blank = blank[key] = _is_blank(key)
+        if is_blank:
+            continue
+        if scope == "adjacent":
+            prev = i - 1
+            while keys[prev] != key and _is_blank(keys[prev]):
+                prev -= 1
+            if keys[prev] != key:
+                continue
+            j = kept_copy[i] = kept_copy.get(prev, prev)
+        out.append((i, j, 100.0))
+    return out
+
+
+# --- fuzzy -----------------------------------------------------------------------------
+#
+# ratio = 200 * LCS / (len_a + len_b), and LCS <= the sum over characters of
+# min(count in a, count in b), also with characters merged into bins. That
+# bound, on small histograms for whole blocks of pairs in numpy, and the length
+# bound it implies, discard nearly every pair before rapidfuzz scores the rest
+# (on a generated news page: 1854 pairs pass the length bound, 19 this one).
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Fuzzy:
+    """Fuzzy settings: a pair of keys matches when equal, or when both have
+    ``min_chars``..``max_chars`` characters and ``fuzz.ratio >= cutoff``."""
+
+    cutoff: float
+    min_chars: int
+    max_chars: int
+    workers: int
+
+    def score(self, a: str, b: str) -> float:
+        """The exact score that decides (``screen`` only nominates)."""
+        if a == b:
+            return 100.0
+        if not (self.min_chars <= len(a) <= self.max_chars):
+            return 0.0
+        if not (self.min_chars <= len(b) <= self.max_chars):
+            return 0.0
+        return float(fuzz.ratio(a, b))
+
+    def screen(self, a: list[str], b: list[str]) -> npt.NDArray[np.float32]:
+        """``fuzz.ratio`` of each pair ``a[i], b[i]`` as float32, 0 below the cutoff."""
+        return process.cpdist(
+            a,
+            b,
+            scorer=fuzz.ratio,
+            score_cutoff=self.cutoff - _PRE,
+            dtype=np.float32,
+            workers=self.workers,
+        )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Side:
+    """Lines sorted by key length, with their keys and character histograms."""
+
+    lines: IntArray
+    keys: list[str]
+    lens: IntArray
+    hist: npt.NDArray[np.uint32]
+
+    @classmethod
+    def of(
+        cls, lines: IntArray, keys: list[str], lens: IntArray, hist: npt.NDArray[np.uint32]
+    ) -> _Side:
+        order = lines[np.argsort(lens[lines], kind="stable")]
+        return cls(order, [keys[i] for i in order.tolist()], lens[order], hist[order])
+
+
+def _histograms(keys: list[str], lens: IntArray, at: IntArray) -> npt.NDArray[np.uint32]:
+    """Rows ``at``: character counts in _BINS bins, one each for the _BINS - 1
+    most frequent characters of those keys and one for all others; zeros elsewhere."""
+    chosen = [keys[i] for i in at.tolist()]
+    codes = np.frombuffer("".join(chosen).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    frequency = np.bincount(codes)
+    top = np.argsort(-frequency, kind="stable")[: _BINS - 1]
+    bin_of = np.full(len(frequency), _BINS - 1, dtype=np.int64)
+    bin_of[top] = np.arange(len(top))
+    owner = np.repeat(at, lens[at])
+    hist = np.bincount(owner * _BINS + bin_of[codes], minlength=len(keys) * _BINS)
+    return hist.astype(np.uint32).reshape(len(keys), _BINS)
+
+
+def _candidates(
+    f: _Fuzzy, rows: _Side, cols: _Side, *, same: bool
+) -> tuple[IntArray, IntArray, npt.NDArray[np.float32]]:
+    """(row line, col line, screened score) of each pair that may reach the cutoff.
+
+    Rows go in groups of similar length, each against the columns its length
+    bound allows, in blocks of at most _CELLS histogram cells. ``same``: rows
+    are the columns, and each pair is looked at once.
+    """
+    found = []
+    r = f.cutoff / (200.0 - f.cutoff)  # shorter/longer of a matching pair is at least r
+    pre = f.cutoff - _PRE
+    start = 0
+    while start < len(rows.keys):
+        shortest = int(rows.lens[start])
+        stop = int(np.searchsorted(rows.lens, shortest * 1.25, side="right"))
+        stop = max(start + 1, min(stop, start + _GROUP))
+        lo = start if same else int(np.searchsorted(cols.lens, math.floor(shortest * r)))
+        hi = int(np.searchsorted(cols.lens, rows.lens[stop - 1] / r + 1, side="right"))
+        step = max(1, _CELLS // ((stop - start) * _BINS))
+        hr, lr = rows.hist[start:stop, None, :], rows.lens[start:stop, None]
+        for c0 in range(lo, hi, step):
+            c1 = min(hi, c0 + step)
+            common = np.minimum(hr, cols.hist[None, c0:c1, :]).sum(axis=2)
+            ok = 200.0 * common >= pre * (lr + cols.lens[None, c0:c1])
+            if same:
+                ok &= np.arange(start, stop)[:, None] < np.arange(c0, c1)[None, :]
+            ri, ci = np.nonzero(ok)
+            if len(ri):
+                ri, ci = ri + start, ci + c0
+                scores = f.screen(
+                    [rows.keys[i] for i in ri.tolist()], [cols.keys[i] for i in ci.tolist()]
+                )
+                hit = scores > 0
+                found.append((rows.lines[ri[hit]], cols.lines[ci[hit]], scores[hit]))
+        start = stop
+    if not found:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+    a, b, scores = (np.concatenate(parts) for parts in zip(*found, strict=True))
+    return a, b, scores
+
+
+def _fuzzy_adjacent(keys: list[str], f: _Fuzzy) -> Found:
+    """Each non-blank line against the last kept non-blank line before it."""
+    lines = [i for i, key in enumerate(keys) if not _is_blank(key)]
+    if len(lines) < 2:
+        return []
+    seq = [keys[i] for i in lines]
+    lens = np.fromiter(map(len, seq), dtype=np.int64, count=len(seq))
+    ok = (lens >= f.min_chars) & (lens <= f.max_chars)
+    pair = np.flatnonzero(ok[1:] & ok[:-1])
+    screen = np.zeros(len(seq), dtype=np.float32)  # screen[t]: seq[t - 1] vs seq[t]
+    if len(pair):
+        screen[pair + 1] = f.screen([seq[t] for t in pair], [seq[t + 1] for t in pair])
+    out = []
+    last = 0
+    for t in range(1, len(seq)):
+        if last == t - 1 and screen[t] == 0 and seq[t] != seq[last]:
+            last = t
+            continue
+        score = f.score(seq[last], seq[t])
+        if score >= f.cutoff:
+            out.append((lines[t], lines[last], score))
+        else:
+            last = t
+    return out
+
+
+def _fuzzy_document(keys: list[str], f: _Fuzzy) -> Found:
+    """Greedy in line order: a non-blank line is removed when some kept line
+    before it matches; its kept copy is the best match (earliest on a tie).
+
+    Exact repeats are settled by hashing. Fuzzy-eligible lines are decided in
+    steps of _CHUNK lines: against the kept lines of earlier steps, then
+    within the step, in order.
+    """
+    n = len(keys)
+    first = _first_copies(keys)
+    first_of = np.fromiter(map(first.__getitem__, keys), dtype=np.int64, count=n)
+    lens = np.fromiter(map(len, keys), dtype=np.int64, count=n)
+    blank = np.fromiter(map(_is_blank, keys), dtype=bool, count=n)
+    repeat = first_of != np.arange(n)
+    eligible = ~blank & (lens >= f.min_chars) & (lens <= f.max_chars)
+    exact = np.flatnonzero(repeat & ~blank & ~eligible).tolist()
+    found = [(i, first[keys[i]], 100.0) for i in exact]
+    todo = np.flatnonzero(eligible)
+    if not len(todo):
+        return found
+    hist = _histograms(keys, lens, todo)
+    kept = np.zeros(n, dtype=bool)
+    pool = _Side.of(todo[:0], keys, lens, hist)  # kept eligible lines of earlier steps
+    for c in range(0, len(todo), _CHUNK):
+        chunk = todo[c : c + _CHUNK]
+        settled = repeat[chunk] & kept[first_of[chunk]]  # the first copy is kept
+        found += [(i, first[keys[i]], 100.0) for i in chunk[settled].tolist()]
+        rows = chunk[~settled]
+        side = _Side.of(rows, keys, lens, hist)
+        before = _candidates(f, side, pool, same=False)
+        a, b, scores = _candidates(f, side, side, same=True)
+        within = (np.maximum(a, b), np.minimum(a, b), scores)
+        for line, copy, score in _decide(f, keys, rows, before, within, kept):
+            found.append((line, copy, score))
+        if kept[rows].any():
+            pool = _Side.of(np.concatenate([pool.lines, rows[kept[rows]]]), keys, lens, hist)
+    found.sort()
+    return found
+
+
+Pairs = tuple[IntArray, IntArray, npt.NDArray[np.float32]]
+
+
+def _decide(
+    f: _Fuzzy,
+    keys: list[str],
+    rows: IntArray,
+    before: Pairs,
+    within: Pairs,
+    kept: npt.NDArray[np.bool_],
+) -> Found:
+    """Decide ``rows`` (ascending) in order; mark the kept ones in ``kept``.
+
+    Candidates (line, earlier line, screened score): ``before`` against kept
+    lines, ``within`` against lines among ``rows``, whichever are kept by then.
+    Only the top screened score can hold the best exact score (float32 rounding
+    keeps the order), so only those candidates are scored exactly.
+    """
+    line_of = np.concatenate([before[0], within[0]])
+    copy_of = np.concatenate([before[1], within[1]])
+    screened = np.concatenate([before[2], within[2]])
+    order = np.argsort(line_of, kind="stable")
+    line_of, copy_of, screened = line_of[order], copy_of[order], screened[order]
+    bounds = np.searchsorted(line_of, rows)
+    ends = np.searchsorted(line_of, rows, side="right")
+    kept[rows[bounds == ends]] = True  # no candidate at all
+    out = []
+    for at in np.flatnonzero(bounds != ends).tolist():
+        line = int(rows[at])
+        sel = slice(bounds[at], ends[at])
+        copies, scores = copy_of[sel], screened[sel]
+        live = kept[copies]
+        copies, scores = copies[live], scores[live]
+        best = (-1, 0.0)
+        if len(copies):
+            for copy in copies[scores == scores.max()].tolist():
+                score = f.score(keys[copy], keys[line])
+                if score > best[1] or (score == best[1] and copy < best[0]):
+                    best = (copy, score)
+        if best[0] >= 0 and best[1] >= f.cutoff:
+            out.append((line, *best))
+        else:
+            kept[line] = True
+    return out
+
+
+# --- the public entry points -------------------------------------------------------------
+
+
+def dedup_lines(
+    text: str,
+    *,
+    scope: Scope = "adjacent",
+    profile: str | NormalizeOptions = "dedup",
+    fuzzy: float | None = None,
+    min_fuzzy_chars: int = 20,
+    max_fuzzy_chars: int = 2000,
+    workers: int = 1,
+) -> LineDedup:
+    """Remove repeated lines from one document, keeping the first copy.
+
+    ``scope="adjacent"`` removes a line whose key equals that of the last kept
+    non-blank line before it (blank lines in between do not count: the doubled
+    headline). ``scope="document"`` removes a line whose key occurred anywhere
+    before. ``fuzzy`` (a rapidfuzz score, 1-100) also removes lines whose key
+    reaches ``fuzz.ratio >= fuzzy`` against a kept line's key (the kept copy is
+    the best-scoring one, the earliest on a tie), provided both keys have
+    ``min_fuzzy_chars`` to ``max_fuzzy_chars`` characters: short lines
+    ("نعم") only ever match exactly, and very long ones (whose comparison costs
+    the product of their lengths) too. Blank lines are never removed.
+
+    >>> r = dedup_lines("داعش يستخدم مدنيين دروعا بشرية\\n\\nدَاعِش يستخدم مدنيين دروعا بشرية")
+    >>> r.text
+    'داعش يستخدم مدنيين دروعا بشرية\\n\\n'
+    >>> r.removed[0].line, r.removed[0].duplicate_of, r.removed[0].reason
+    (3, 1, 'line-adjacent')
+    >>> title = "داعش يستخدم مدنيين دروعا بشرية"
+    >>> dedup_lines(f"{title} صور\\n{title}", fuzzy=90).removed[0].score
+    93.75
+    """
+    if scope not in _SCOPES:
+        msg = f"scope must be one of {', '.join(map(repr, _SCOPES))}, not {scope!r}"
+        raise ValueError(msg)
+    f = _check_fuzzy(fuzzy, min_fuzzy_chars, max_fuzzy_chars, workers)
+    normalizer = Normalizer(profile)
+    lines = _Lines.split(text)
+    contents, at = lines.nonempty()
+    keys = normalizer.normalize_many(contents)
+    if f is None:
+        found = _exact(keys, scope)
+    elif scope == "adjacent":
+        found = _fuzzy_adjacent(keys, f)
+    else:
+        found = _fuzzy_document(keys, f)
+    reason: Reason = "line-adjacent" if scope == "adjacent" else "line-document"
+    return lines.result([(at[i], at[kept], score) for i, kept, score in found], reason)
+
+
+def _check_fuzzy(
+    fuzzy: float | None, min_chars: int, max_chars: int, workers: int
+) -> _Fuzzy | None:
+    if min_chars < 1:
+        msg = f"min_fuzzy_chars must be at least 1, not {min_chars!r}"
+        raise ValueError(msg)
+    if max_chars < min_chars:
+        msg = f"max_fuzzy_chars ({max_chars!r}) must be at least min_fuzzy_chars ({min_chars!r})"
+        raise ValueError(msg)
+    if workers == 0:
+        msg = "workers must be positive, or negative for all cores, not 0"
+        raise ValueError(msg)
+    if fuzzy is None:
+        return None
+    if not 1 <= fuzzy <= 100:
+        msg = f"fuzzy must be a score from 1 to 100, not {fuzzy!r}"
+        raise ValueError(msg)
+    return _Fuzzy(float(fuzzy), min_chars, max_chars, workers)
+
+
+class BoilerplateFilter:
+    """Remove lines that occur in at least ``min_docs`` documents of a corpus
+    (menus, bylines, "اقرأ أيضا" ...) from every document.
+
+    Two passes over the corpus: first ``count`` every document (in as many
+    calls as you like), then ``filter`` each document. A line counts once per
+    document however often it occurs there; only keys of ``min_chars``
+    characters or more count, and blank lines are never removed.
+
+    Memory holds 64-bit xxh3 hashes of the keys, never the strings: about 9
+    bytes per distinct key while counting (a sorted uint64 array and a
+    saturating count), then 8 bytes per boilerplate key. Two different keys
+    share a hash with probability about n**2 / 2**65 (1e-6 for 5M keys).
+
+    >>> docs = ["اقرأ أيضا: الأخبار\\nنص أول", "نص ثان\\nإقرأ أيضاً: الأخبار"]
+    >>> f = BoilerplateFilter(min_docs=2, min_chars=5)
+    >>> f.count(docs)
+    >>> f.boilerplate_count
+    1
+    >>> r = f.filter(docs[1])
+    >>> r.text, r.removed[0].line, r.removed[0].reason
+    ('نص ثان\\n', 2, 'line-corpus')
+    """
+
+    __slots__ = (
+        "_boilerplate",
+        "_cap",
+        "_counts",
+        "_hashes",
+        "_pending",
+        "_pending_size",
+        "documents",
+        "min_chars",
+        "min_docs",
+        "normalizer",
+    )
+
+    def __init__(
+        self, *, min_docs: int, min_chars: int = 10, profile: str | NormalizeOptions = "dedup"
+    ) -> None:
+        if not isinstance(min_docs, int) or min_docs < 2:
+            msg = f"min_docs must be an int of at least 2, not {min_docs!r}"
+            raise ValueError(msg)
+        if not isinstance(min_chars, int) or min_chars < 1:
+            msg = f"min_chars must be an int of at least 1, not {min_chars!r}"
+            raise ValueError(msg)
+        self.min_docs = min_docs
+        self.min_chars = min_chars
+        self.normalizer = Normalizer(profile)
+        self.documents = 0
+        count_type = (
+            np.uint8 if min_docs <= 0xFF else np.uint16 if min_docs <= 0xFFFF else np.uint32
+        )
+        self._cap = min_docs  # counts saturate here: more is never needed
+        self._hashes = np.zeros(0, dtype=np.uint64)  # sorted, distinct
+        self._counts: npt.NDArray[np.unsignedinteger[Any]] = np.zeros(0, dtype=count_type)
+        self._pending: list[npt.NDArray[np.uint64]] = []
+        self._pending_size = 0
+        self._boilerplate: npt.NDArray[np.uint64] | None = None  # set by the first filter()
+
+    def __repr__(self) -> str:
+        return (
+            f"BoilerplateFilter(min_docs={self.min_docs}, min_chars={self.min_chars}, "
+            f"profile={self.normalizer.options.name!r})"
+        )
+
+    # -- pass 1 --
+
+    def count(self, documents: Iterable[str]) -> None:
+        """First pass: count the documents each line key occurs in."""
+        if self._boilerplate is not None:
+            msg = "count() after filter(): the counting pass is over"
+            raise RuntimeError(msg)
+        batch: list[str] = []
+        lines_per_doc: list[int] = []
+        size = 0
+        for document in documents:
+            contents, _ = _Lines.split(document).nonempty()
+            batch += contents
+            lines_per_doc.append(len(contents))
+            size += len(document)
+            if size >= _COUNT_BATCH_CHARS:
+                self._count_batch(batch, lines_per_doc)
+                batch, lines_per_doc, size = [], [], 0
+        if lines_per_doc:
+            self._count_batch(batch, lines_per_doc)
+
+    def _count_batch(self, lines: list[str], lines_per_doc: list[int]) -> None:
+        self.documents += len(lines_per_doc)
+        _, hashes, long_enough = self._hash(lines)
+        docs = np.repeat(np.arange(len(lines_per_doc), dtype=np.int64), lines_per_doc)
+        docs = docs[long_enough]
+        order = np.lexsort((hashes, docs))
+        hashes, docs = hashes[order], docs[order]
+        new = np.ones(len(hashes), dtype=bool)  # first of its (document, hash) pair
+        new[1:] = (hashes[1:] != hashes[:-1]) | (docs[1:] != docs[:-1])
+        self._pending.append(hashes[new])
+        self._pending_size += int(new.sum())
+        if self._pending_size >= max(_MERGE_AT, len(self._hashes) // 8):
+            self._merge()
+
+    def _hash(
+        self, lines: list[str]
+    ) -> tuple[list[str], npt.NDArray[np.uint64], npt.NDArray[np.bool_]]:
+        """The keys, xxh3-64 of those of ``min_chars`` or more, and which those are."""
+        keys = self.normalizer.normalize_many(lines)
+        lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+        long_enough = lens >= self.min_chars
+        chosen = compress(keys, long_enough.tolist())
+        count = int(long_enough.sum())
+        hashes = np.fromiter(
+            map(xxhash.xxh3_64_intdigest, map(_ENCODE, chosen)), dtype=np.uint64, count=count
+        )
+        return keys, hashes, long_enough
+
+    def _merge(self) -> None:
+        """Fold the pending per-document hashes into the sorted counts."""
+        if not self._pending_size:
+            self._pending = []
+            return
+        new = np.concatenate(self._pending)
+        self._pending, self._pending_size = [], 0
+        new.sort()
+        starts = np.flatnonzero(np.concatenate(([True], new[1:] != new[:-1])))
+        counts = np.diff(np.append(starts, len(new))).astype(np.uint32)
+        new = new[starts]
+        del starts
+        hashes, own = self._hashes, self._counts
+        at = np.searchsorted(hashes, new)
+        seen = at < len(hashes)
+        seen[seen] = hashes[at[seen]] == new[seen]
+        hit = at[seen]
+        own[hit] = np.minimum(own[hit].astype(np.uint32) + counts[seen], self._cap)
+        fresh = ~seen
+        added = np.minimum(counts[fresh], self._cap).astype(own.dtype)
+        self._hashes = np.insert(hashes, at[fresh], new[fresh])
+        self._counts = np.insert(own, at[fresh], added)
+
+    @property
+    def distinct_keys(self) -> int:
+        """Distinct keys counted so far (0 once filtering has begun)."""
+        self._merge()
+        return len(self._hashes)
+
+    @property
+    def boilerplate_count(self) -> int:
+        """Distinct keys that occur in at least ``min_docs`` documents."""
+        if self._boilerplate is not None:
+            return len(self._boilerplate)
+        self._merge()
+        return int((self._counts >= self.min_docs).sum())
+
+    # -- pass 2 --
+
+    def _finish(self) -> npt.NDArray[np.uint64]:
+        if self._boilerplate is None:
+            self._merge()
+            self._boilerplate = self._hashes[self._counts >= self.min_docs]
+            self._hashes, self._counts = self._hashes[:0], self._counts[:0]
+        return self._boilerplate
+
+    def filter(self, document: str) -> LineDedup:
+        """Second pass: the document without its boilerplate lines. The first
+        call ends the counting pass."""
+        boilerplate = self._finish()
+        lines = _Lines.split(document)
+        contents, at = lines.nonempty()
+        if not len(boilerplate) or not contents:
+            return lines.result([], "line-corpus")
+        keys, hashes, long_enough = self._hash(contents)
+        where = np.searchsorted(boilerplate, hashes).clip(max=len(boilerplate) - 1)
+        hit = np.flatnonzero(long_enough)[boilerplate[where] == hashes].tolist()
+        found = [(at[i], -1, 100.0) for i in hit if not _is_blank(keys[i])]
+        return lines.result(found, "line-corpus", kept_copy=False)
