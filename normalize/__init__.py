@@ -6,6 +6,7 @@
 """
 
 from normalize.dedup import DedupParams, DedupResult, DocumentDeduper, dedup_documents
+from normalize.lines import BoilerplateFilter, LineDedup, RemovedLine, dedup_lines
 from normalize.lsh import optimal_bands
 from normalize.minhash import MinHasher, to_lean_minhash
 from normalize.options import PROFILES, NormalizeOptions
@@ -16,15 +17,19 @@ __version__ = "0.1.0"
 
 __all__ = [
     "PROFILES",
+    "BoilerplateFilter",
     "DedupParams",
     "DedupResult",
     "DocumentDeduper",
+    "LineDedup",
     "MinHasher",
     "NormalizeOptions",
     "Normalizer",
+    "RemovedLine",
     "Shingles",
     "__version__",
     "dedup_documents",
+    "dedup_lines",
     "normalize",
     "optimal_bands",
     "shingle_hashes",
