@@ -10,6 +10,7 @@ from normalize.lines import BoilerplateFilter, LineDedup, RemovedLine, dedup_lin
 from normalize.lsh import optimal_bands
 from normalize.minhash import MinHasher, to_lean_minhash
 from normalize.options import PROFILES, NormalizeOptions
+from normalize.report import ReportData, render_report, write_report
 from normalize.shingles import Shingles, shingle_hashes
 from normalize.text import Normalizer, normalize, strip_diacritics
 
@@ -26,13 +27,16 @@ __all__ = [
     "NormalizeOptions",
     "Normalizer",
     "RemovedLine",
+    "ReportData",
     "Shingles",
     "__version__",
     "dedup_documents",
     "dedup_lines",
     "normalize",
     "optimal_bands",
+    "render_report",
     "shingle_hashes",
     "strip_diacritics",
     "to_lean_minhash",
+    "write_report",
 ]

@@ -1,0 +1,200 @@
+"""Inline SVG bar charts for the HTML report: binned in numpy, drawn as text.
+
+Charts are plain ``<svg>`` elements with a ``viewBox`` (they scale to the
+page width), an axis label on each axis, tick labels, and a ``<title>`` on
+every bar, so a reader can hover for the exact count. No script, no external
+reference. Every label is escaped.
+
+>>> edges, counts = similarity_histogram([0.5, 0.91, 0.92, 1.0], threshold=0.8)
+>>> int(counts.sum()), float(edges[0]), float(edges[-1])
+(4, 0.5, 1.0)
+>>> size_buckets([2, 2, 3, 5])
+[('2', 2), ('3', 1), ('4', 0), ('5', 1)]
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from html import escape
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+SIMILARITY_BINS: Final = 40
+_WIDTH: Final = 640
+_HEIGHT: Final = 260
+_LEFT: Final = 56  # room for the y tick labels and the y axis label
+_RIGHT: Final = 16
+_TOP: Final = 24
+_BOTTOM: Final = 52  # room for the x tick labels and the x axis label
+
+
+def similarity_histogram(
+    values: npt.ArrayLike, *, threshold: float, bins: int = SIMILARITY_BINS
+) -> tuple[FloatArray, IntArray]:
+    """Bin edges and counts of similarities in [0, 1].
+
+    The range starts at the lower of the smallest value and the threshold,
+    rounded down to a multiple of 0.05, and ends at 1.0 (the last bin holds
+    1.0), so every value falls in a bin and the counts sum to ``len(values)``.
+
+    >>> edges, counts = similarity_histogram([], threshold=0.85)
+    >>> float(edges[0]), int(counts.sum()), len(counts)
+    (0.85, 0, 40)
+    """
+    array = np.asarray(values, dtype=np.float64).ravel()
+    low = min(float(array.min()) if array.size else threshold, threshold)
+    start = min(math.floor(round(low * 20, 9)) / 20, 0.95)
+    counts, edges = np.histogram(array, bins=bins, range=(start, 1.0))
+    return edges.astype(np.float64), counts.astype(np.int64)
+
+
+def size_buckets(sizes: npt.ArrayLike) -> list[tuple[str, int]]:
+    """Cluster sizes counted per bucket: each size from 2 to 9, then 10–19,
+    20–49, 50–99, 100–199, … (a 1-2-5 series), up to the bucket of the
+    largest size. Empty buckets inside that range are kept, so the bars read
+    as an axis.
+    """
+    array = np.asarray(sizes, dtype=np.int64).ravel()
+    if not array.size:
+        return []
+    edges = [2]
+    while edges[-1] <= int(array.max()):
+        edge = edges[-1]
+        edges.append(edge + 1 if edge < 10 else edge * 5 // 2 if str(edge)[0] == "2" else edge * 2)
+    counts = np.histogram(array, bins=edges)[0]
+    labels = [str(lo) if hi - lo == 1 else f"{lo}–{hi - 1}" for lo, hi in itertools.pairwise(edges)]
+    return [(label, int(c)) for label, c in zip(labels, counts, strict=True)]
+
+
+def histogram_svg(edges: FloatArray, counts: IntArray, *, threshold: float) -> str:
+    """The similarity histogram, bars at or above ``threshold`` in the
+    "removed" colour, with a dashed line and a label at the threshold."""
+    x0, x1 = _LEFT, _WIDTH - _RIGHT
+    lo, hi = float(edges[0]), float(edges[-1])
+
+    def x_at(value: float) -> float:
+        return x0 + (value - lo) / (hi - lo) * (x1 - x0)
+
+    top = _nice_max(int(counts.max()) if counts.size else 0)
+    parts = [_open("Histogram of near-duplicate pair similarity"), *_y_axis(top, "pairs")]
+    for left, right, count in zip(edges[:-1], edges[1:], counts, strict=True):
+        if not count:
+            continue
+        cls = "bar over" if left >= threshold - 1e-9 else "bar"
+        y = _y_at(int(count), top)
+        tip = f"{left:.3f}–{right:.3f}: {int(count):,} pairs"
+        parts.append(
+            f'<rect class="{cls}" x="{x_at(left):.1f}" y="{y:.1f}" '
+            f'width="{max(x_at(right) - x_at(left) - 1, 1):.1f}" '
+            f'height="{_HEIGHT - _BOTTOM - y:.1f}" data-count="{int(count)}">'
+            f"<title>{escape(tip)}</title></rect>"
+        )
+    step = 0.1 if hi - lo > 0.3 else 0.05
+    for i in range(math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9) + 1):
+        parts.append(_x_tick(x_at(i * step), f"{i * step:.2f}"))
+    tx = x_at(threshold)
+    anchor = "end" if tx > (x0 + x1) / 2 else "start"
+    dx = -4 if anchor == "end" else 4
+    parts.append(
+        f'<line class="threshold" x1="{tx:.1f}" x2="{tx:.1f}" y1="{_TOP - 10}" '
+        f'y2="{_HEIGHT - _BOTTOM}"/>'
+        f'<text class="threshold-label" x="{tx + dx:.1f}" y="{_TOP - 2}" '
+        f'text-anchor="{anchor}">threshold {threshold:.2f}</text>'
+    )
+    parts.append(_x_label("MinHash similarity to the kept document"))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def bar_chart_svg(bars: Sequence[tuple[str, int]], *, x_label: str, y_label: str) -> str:
+    """A bar per (label, count), the count written above each bar."""
+    x0, x1 = _LEFT, _WIDTH - _RIGHT
+    top = _nice_max(max((count for _, count in bars), default=0))
+    slot = (x1 - x0) / max(len(bars), 1)
+    parts = [_open(f"Bar chart: {y_label} per {x_label}"), *_y_axis(top, y_label)]
+    crowded = len(bars) > 10  # alternate tick labels between two rows
+    for i, (label, count) in enumerate(bars):
+        cx = x0 + slot * (i + 0.5)
+        if count:
+            y = _y_at(count, top)
+            parts.append(
+                f'<rect class="bar" x="{cx - slot * 0.4:.1f}" y="{y:.1f}" '
+                f'width="{slot * 0.8:.1f}" height="{_HEIGHT - _BOTTOM - y:.1f}" '
+                f'data-count="{count}"><title>{escape(label)}: {count:,}</title></rect>'
+                f'<text class="count" x="{cx:.1f}" y="{y - 3:.1f}" '
+                f'text-anchor="middle">{count:,}</text>'
+            )
+        parts.append(_x_tick(cx, label, row=i % 2 if crowded else 0))
+    parts.append(_x_label(x_label))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _open(label: str) -> str:
+    return (
+        f'<svg class="chart" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" '
+        f'aria-label="{escape(label)}" direction="ltr">'
+        f'<line class="axis" x1="{_LEFT}" x2="{_WIDTH - _RIGHT}" '
+        f'y1="{_HEIGHT - _BOTTOM}" y2="{_HEIGHT - _BOTTOM}"/>'
+    )
+
+
+def _y_at(count: int, top: int) -> float:
+    span = _HEIGHT - _BOTTOM - _TOP
+    y = _HEIGHT - _BOTTOM - count / top * span
+    return min(y, _HEIGHT - _BOTTOM - 1)  # a count of 1 still shows
+
+
+def _y_axis(top: int, label: str) -> list[str]:
+    parts = []
+    for tick in (0, top // 2, top) if top >= 2 else (0, top):
+        y = _y_at(tick, top) if tick else _HEIGHT - _BOTTOM
+        parts.append(
+            f'<line class="grid" x1="{_LEFT}" x2="{_WIDTH - _RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
+            f'<text class="tick" x="{_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{tick:,}</text>'
+        )
+    middle = (_TOP + _HEIGHT - _BOTTOM) / 2
+    parts.append(
+        f'<text class="label" x="14" y="{middle:.1f}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {middle:.1f})">{escape(label)}</text>'
+    )
+    return parts
+
+
+def _x_tick(x: float, label: str, *, row: int = 0) -> str:
+    y = _HEIGHT - _BOTTOM
+    return (
+        f'<line class="axis" x1="{x:.1f}" x2="{x:.1f}" y1="{y}" y2="{y + 4 + 13 * row}"/>'
+        f'<text class="tick" x="{x:.1f}" y="{y + 17 + 13 * row}" text-anchor="middle">'
+        f"{escape(label)}</text>"
+    )
+
+
+def _x_label(label: str) -> str:
+    return (
+        f'<text class="label" x="{(_LEFT + _WIDTH - _RIGHT) / 2:.1f}" y="{_HEIGHT - 8}" '
+        f'text-anchor="middle">{escape(label)}</text>'
+    )
+
+
+def _nice_max(value: int) -> int:
+    """The smallest 1, 2 or 5 times a power of ten that is at least ``value``
+    (and at least 1), so the y axis ends on a round number.
+
+    >>> [_nice_max(v) for v in (0, 1, 3, 7, 12, 4_900)]
+    [1, 1, 5, 10, 20, 5000]
+    """
+    if value <= 1:
+        return 1
+    power = int(10 ** (len(str(value - 1)) - 1))
+    for factor in (1, 2, 5, 10):
+        if factor * power >= value:
+            return factor * power
+    return 10 * power  # unreachable: 10 * power > value
