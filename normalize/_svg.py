@@ -6,7 +6,7 @@ every bar, so a reader can hover for the exact count. No script, no external
 reference. Every label is escaped.
 
 >>> edges, counts = similarity_histogram([0.5, 0.91, 0.92, 1.0], threshold=0.8)
->>> int(counts.sum()), float(edges[0]), float(edges[-1])
+>>> int(counts.sum()), round(float(edges[0]), 3), round(float(edges[-1]), 3)
 (4, 0.5, 1.0)
 >>> size_buckets([2, 2, 3, 5])
 [('2', 2), ('3', 1), ('4', 0), ('5', 1)]
@@ -27,6 +27,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 SIMILARITY_BINS: Final = 40
+_WIDTHS: Final = (0.005, 0.01, 0.02, 0.025, 0.05)
 _WIDTH: Final = 640
 _HEIGHT: Final = 260
 _LEFT: Final = 56  # room for the y tick labels and the y axis label
@@ -36,23 +37,35 @@ _BOTTOM: Final = 52  # room for the x tick labels and the x axis label
 
 
 def similarity_histogram(
-    values: npt.ArrayLike, *, threshold: float, bins: int = SIMILARITY_BINS
+    values: npt.ArrayLike, *, threshold: float, max_bins: int = SIMILARITY_BINS
 ) -> tuple[FloatArray, IntArray]:
     """Bin edges and counts of similarities in [0, 1].
 
-    The range starts at the lower of the smallest value and the threshold,
-    rounded down to a multiple of 0.05, and ends at 1.0 (the last bin holds
-    1.0), so every value falls in a bin and the counts sum to ``len(values)``.
+    Bins have one width (0.005, 0.01, 0.02, 0.025 or 0.05: the smallest that
+    needs at most ``max_bins`` bins), the threshold is always an edge (so each
+    bin is wholly below or at/above it), and the bins reach from the lower of
+    the smallest value and the threshold up to 1.0 (a bit past it when the grid
+    does not land on 1.0): every value is counted once, the counts sum to
+    ``len(values)``.
 
     >>> edges, counts = similarity_histogram([], threshold=0.85)
-    >>> float(edges[0]), int(counts.sum()), len(counts)
-    (0.85, 0, 40)
+    >>> round(float(edges[0]), 3), round(float(edges[-1]), 3), int(counts.sum()), len(counts)
+    (0.85, 1.0, 0, 30)
+    >>> edges, counts = similarity_histogram([0.3, 1.0], threshold=1.0)
+    >>> round(float(edges[-2]), 3), int(counts[-1])
+    (1.0, 1)
     """
     array = np.asarray(values, dtype=np.float64).ravel()
     low = min(float(array.min()) if array.size else threshold, threshold)
-    start = min(math.floor(round(low * 20, 9)) / 20, 0.95)
-    counts, edges = np.histogram(array, bins=bins, range=(start, 1.0))
-    return edges.astype(np.float64), counts.astype(np.int64)
+    span = 1.0 - low
+    width = next((w for w in _WIDTHS if span / w <= max_bins + 1e-9), _WIDTHS[-1])
+    below = math.ceil((threshold - low) / width - 1e-9)
+    above = max(1, math.ceil((1.0 - threshold) / width - 1e-9))
+    edges = threshold + width * np.arange(-below, above + 1, dtype=np.float64)
+    edges[below] = threshold
+    edges[0], edges[-1] = min(edges[0], low), max(edges[-1], 1.0)
+    counts = np.histogram(array, bins=edges)[0]
+    return edges, counts.astype(np.int64)
 
 
 def size_buckets(sizes: npt.ArrayLike) -> list[tuple[str, int]]:
@@ -87,7 +100,7 @@ def histogram_svg(edges: FloatArray, counts: IntArray, *, threshold: float) -> s
     for left, right, count in zip(edges[:-1], edges[1:], counts, strict=True):
         if not count:
             continue
-        cls = "bar over" if left >= threshold - 1e-9 else "bar"
+        cls = "bar over" if left >= threshold else "bar"
         y = _y_at(int(count), top)
         tip = f"{left:.3f}–{right:.3f}: {int(count):,} pairs"
         parts.append(
