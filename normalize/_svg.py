@@ -198,16 +198,16 @@ def _x_label(label: str) -> str:
 
 
 def _nice_max(value: int) -> int:
-    """The smallest 1, 2 or 5 times a power of ten that is at least ``value``
+    """The smallest 1, 2, 3 or 5 times a power of ten that is at least ``value``
     (and at least 1), so the y axis ends on a round number.
 
     >>> [_nice_max(v) for v in (0, 1, 3, 7, 12, 4_900)]
-    [1, 1, 5, 10, 20, 5000]
+    [1, 1, 3, 10, 20, 5000]
     """
     if value <= 1:
         return 1
     power = int(10 ** (len(str(value - 1)) - 1))
-    for factor in (1, 2, 5, 10):
+    for factor in (1, 2, 3, 5, 10):
         if factor * power >= value:
             return factor * power
     return 10 * power  # unreachable: 10 * power > value

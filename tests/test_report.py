@@ -500,4 +500,4 @@ def test_report_in_a_real_browser(chromium: str, tmp_path: Path) -> None:
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", data[16:24]) == (1280, 2000)
-    assert len(data) > 20_000
+    assert len(data) > 30_000  # a blank page of that size is ~12 KB, this report ~130 KB
