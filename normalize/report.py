@@ -162,7 +162,8 @@ class ReportData:
         if not 0.0 <= self.threshold <= 1.0:
             msg = f"threshold must be in [0, 1], got {self.threshold!r}"
             raise ValueError(msg)
-        _check_stages(self.stage_counts)
+        stages = tuple(StageCount(*row) for row in self.stage_counts)
+        _check_stages(stages)
         similarities = np.asarray(self.pair_similarities, dtype=np.float64).ravel()
         if similarities.size and not (
             np.isfinite(similarities).all() and similarities.min() >= 0 and similarities.max() <= 1
@@ -174,16 +175,22 @@ class ReportData:
             msg = f"cluster sizes must be at least 2, got {int(sizes.min())}"
             raise ValueError(msg)
         clusters = tuple(
-            c._replace(size=c.total, removed=heapq.nsmallest(MAX_MEMBERS, c.removed, key=_dissim))
+            c._replace(
+                size=c.total, removed=tuple(heapq.nsmallest(MAX_MEMBERS, c.removed, key=_sim))
+            )
             for c in heapq.nlargest(MAX_CLUSTERS, self.clusters, key=lambda c: c.total)
         )
         lines = {
             reason: LineRemovals(r.total, tuple(islice(r.examples, MAX_LINE_EXAMPLES)))
             for reason, r in self.line_removals.items()
         }
+        for reason, r in lines.items():
+            if r.total < len(r.examples):
+                msg = f"line_removals[{reason!r}]: total {r.total} < {len(r.examples)} examples"
+                raise ValueError(msg)
         for name, value in (
             ("inputs", tuple(self.inputs)),
-            ("stage_counts", tuple(StageCount(*row) for row in self.stage_counts)),
+            ("stage_counts", stages),
             ("pair_similarities", similarities),
             ("cluster_sizes", sizes),
             ("clusters", clusters),
@@ -192,7 +199,8 @@ class ReportData:
             object.__setattr__(self, name, value)
 
 
-def _dissim(member: RemovedDocument) -> float:
+def _sim(member: RemovedDocument) -> float:
+    """The member's similarity, an unmeasured (exact) copy counting as 1.0."""
     return 1.0 if member.similarity is None else member.similarity
 
 
@@ -202,7 +210,6 @@ def _check_stages(stages: Sequence[StageCount]) -> None:
         raise ValueError(msg)
     previous: StageCount | None = None
     for row in stages:
-        row = StageCount(*row)
         if min(row[1:]) < 0 or row.documents_kept < 0 or row.lines_kept < 0:
             msg = f"stage {row.stage!r}: counts must be >= 0 and removed <= in, got {row}"
             raise ValueError(msg)

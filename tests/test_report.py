@@ -257,6 +257,11 @@ def test_counts_that_do_not_reconcile_are_refused(rows: list[StageCount], messag
         ("pair_similarities", [0.5, 1.2], "pair_similarities must be"),
         ("pair_similarities", [float("nan")], "pair_similarities must be"),
         ("cluster_sizes", [2, 1], "at least 2, got 1"),
+        (
+            "line_removals",
+            {"line-corpus": LineRemovals(0, [LineExample("d", 1, "x", None)])},
+            "total 0",
+        ),
     ],
 )
 def test_bad_values_are_refused(field: str, value: object, message: str) -> None:
