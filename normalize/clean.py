@@ -1,0 +1,374 @@
+"""The corpus-cleaning pass: repair, duplicate lines, boilerplate, duplicate documents.
+
+Per document, in the order a corpus cleaner wants:
+
+1. **repair** the text with a light profile (invisible and bidi marks, odd
+   spaces, presentation forms, tatweel; no letter changes). Line numbers in
+   the audit count the lines of the repaired text (``light`` keeps every line).
+2. remove **duplicate lines** inside the document: adjacent copies (the
+   doubled headline) and copies anywhere in the document, keys from the
+   ``dedup`` profile (:func:`normalize.lines.dedup_lines`).
+3. optionally remove **boilerplate** lines found in at least
+   ``boilerplate_min_docs`` documents (:class:`normalize.lines.BoilerplateFilter`;
+   this needs a second pass over the cleaned documents).
+4. remove **exact and near-duplicate documents**
+   (:class:`normalize.dedup.DocumentDeduper`: 128-bit key hashes and MinHash
+   signatures are all it keeps per document, never the texts).
+
+:class:`Cleaner` exposes the stages one batch at a time so a caller can
+stream a corpus that does not fit in memory (the CLI spills the cleaned texts
+to a temporary file between passes). :func:`clean` runs them all over texts
+in memory.
+
+>>> page = "عاجل: خبر مهم\\nعاجِل: خبر مهم\\n\\nنص الخبر هنا كاملا مع تفاصيل كثيرة ومفيدة للقارئ"
+>>> result = clean([page, page.replace("مهم", "مهمّ"), "خبر آخر لا علاقة له"])
+>>> result.keep, result.documents.reason
+([0, 2], {1: 'exact'})
+>>> print(result.texts[0])
+عاجل: خبر مهم
+<BLANKLINE>
+نص الخبر هنا كاملا مع تفاصيل كثيرة ومفيدة للقارئ
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from normalize.cluster import Keep
+from normalize.dedup import DedupResult, DocumentDeduper
+from normalize.lines import BoilerplateFilter, RemovedLine, dedup_lines
+from normalize.options import NormalizeOptions, resolve
+from normalize.report import StageCount
+from normalize.text import Normalizer
+
+LineScope = Literal["off", "adjacent", "document"]
+LINE_SCOPES: Final = ("off", "adjacent", "document")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CleanConfig:
+    """What :func:`clean` and :class:`Cleaner` do. Every field is checked when
+    the config is made.
+
+    - ``repair``: the profile applied to every document first (``light``:
+      changes no letter). Its output is what the cleaned documents hold.
+    - ``normalize_output``: a profile to apply to the cleaned text on output
+      (None: the repaired text, as read).
+    - ``key_profile``: the profile that makes line and document keys.
+    - ``lines``: duplicate lines removed ``"adjacent"`` (the doubled headline
+      only), anywhere in the ``"document"`` (adjacent copies are still
+      reported as such), or ``"off"``.
+    - ``fuzzy``: with ``lines``, also lines whose keys reach this rapidfuzz
+      ratio (1-100) against a kept line.
+    - ``boilerplate_min_docs``: remove lines found in at least this many
+      documents (None: off), keys of ``boilerplate_min_chars`` or more.
+    - ``documents``: remove exact and near-duplicate documents, with
+      ``threshold``, ``num_perm``, ``ngram``, ``seed``, ``keep`` (``"first"``
+      or ``"longest"``) and ``workers`` processes for the signatures.
+    """
+
+    repair: str | NormalizeOptions = "light"
+    normalize_output: str | NormalizeOptions | None = None
+    key_profile: str | NormalizeOptions = "dedup"
+    lines: LineScope = "document"
+    fuzzy: float | None = None
+    boilerplate_min_docs: int | None = None
+    boilerplate_min_chars: int = 10
+    documents: bool = True
+    threshold: float = 0.8
+    num_perm: int = 128
+    ngram: int = 5
+    seed: int = 1
+    keep: Keep = "first"
+    workers: int = 1
+
+    def __post_init__(self) -> None:
+        resolve(self.repair)
+        resolve(self.key_profile)
+        if self.normalize_output is not None:
+            resolve(self.normalize_output)
+        if self.lines not in LINE_SCOPES:
+            msg = f"lines must be one of {', '.join(map(repr, LINE_SCOPES))}, not {self.lines!r}"
+            raise ValueError(msg)
+        if self.boilerplate_min_docs is not None:
+            BoilerplateFilter(
+                min_docs=self.boilerplate_min_docs, min_chars=self.boilerplate_min_chars
+            )
+        if self.fuzzy is not None:
+            dedup_lines("", fuzzy=self.fuzzy)  # checks the score
+        if self.documents:
+            self.deduper().close()  # checks threshold, num_perm, ngram, keep, workers
+
+    def deduper(self) -> DocumentDeduper:
+        """A fresh :class:`DocumentDeduper` for these settings."""
+        return DocumentDeduper(
+            threshold=self.threshold,
+            num_perm=self.num_perm,
+            ngram=self.ngram,
+            profile=self.key_profile,
+            keep=self.keep,
+            seed=self.seed,
+            workers=self.workers,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CleanedDocument:
+    """One document after the line stages: its ``text``, how many ``lines``
+    the repaired text had, and the lines removed (line numbers of the
+    repaired text)."""
+
+    text: str
+    lines: int
+    removed: list[RemovedLine]
+
+    @property
+    def kept_lines(self) -> int:
+        """Lines left in ``text``."""
+        return self.lines - len(self.removed)
+
+
+def line_count(text: str) -> int:
+    """Lines as :mod:`normalize.lines` counts them (a final newline ends the
+    last line, it does not start another).
+
+    >>> line_count(""), line_count("a"), line_count("a\\n"), line_count("a\\n\\nb")
+    (0, 1, 1, 3)
+    """
+    return text.count("\n") + (not text.endswith("\n")) if text else 0
+
+
+@dataclass
+class Tally:
+    """Counts per stage, for the summary and the report; kept + removed = input."""
+
+    documents: int = 0
+    lines: int = 0
+    line_adjacent: int = 0
+    line_document: int = 0
+    line_corpus: int = 0
+    exact_documents: int = 0
+    exact_lines: int = 0
+    near_documents: int = 0
+    near_lines: int = 0
+
+    def count_lines(self, removed: Iterable[RemovedLine]) -> None:
+        for line in removed:
+            if line.reason == "line-adjacent":
+                self.line_adjacent += 1
+            elif line.reason == "line-document":
+                self.line_document += 1
+            else:
+                self.line_corpus += 1
+
+    def stages(self, *, boilerplate: bool) -> list[StageCount]:
+        """The chained rows: each stage's input is the previous stage's output."""
+        docs, lines = self.documents, self.lines
+        rows = [
+            StageCount("duplicate lines", docs, lines, 0, self.line_adjacent + self.line_document)
+        ]
+        lines -= rows[-1].lines_removed
+        if boilerplate:
+            rows.append(StageCount("boilerplate lines", docs, lines, 0, self.line_corpus))
+            lines -= self.line_corpus
+        rows.append(
+            StageCount("exact duplicates", docs, lines, self.exact_documents, self.exact_lines)
+        )
+        docs, lines = docs - self.exact_documents, lines - self.exact_lines
+        rows.append(
+            StageCount("near duplicates", docs, lines, self.near_documents, self.near_lines)
+        )
+        return rows
+
+    @property
+    def kept_documents(self) -> int:
+        return self.documents - self.exact_documents - self.near_documents
+
+    @property
+    def kept_lines(self) -> int:
+        removed = self.line_adjacent + self.line_document + self.line_corpus
+        return self.lines - removed - self.exact_lines - self.near_lines
+
+
+class Cleaner:
+    """The stages of a cleaning pass, a batch at a time.
+
+    1. :meth:`clean_lines` on every batch, in order (repair + duplicate lines;
+       counts boilerplate candidates when that stage is on);
+    2. when :attr:`needs_second_pass`, :meth:`remove_boilerplate` on every
+       cleaned document, in the same order;
+    3. :meth:`add` the final texts, in order, then :meth:`result`.
+
+    >>> cleaner = Cleaner(CleanConfig(threshold=0.5))
+    >>> docs = cleaner.clean_lines(["خبر\\nخبر", "خبر"])
+    >>> [d.text for d in docs], cleaner.needs_second_pass
+    (['خبر\\n', 'خبر'], False)
+    >>> cleaner.add(d.text for d in docs)
+    >>> cleaner.result().duplicate_of
+    {1: 0}
+    """
+
+    def __init__(self, config: CleanConfig | None = None) -> None:
+        self.config = config = config or CleanConfig()
+        self._repair = Normalizer(config.repair)
+        self._output = (
+            Normalizer(config.normalize_output) if config.normalize_output is not None else None
+        )
+        self._boilerplate = (
+            BoilerplateFilter(
+                min_docs=config.boilerplate_min_docs,
+                min_chars=config.boilerplate_min_chars,
+                profile=config.key_profile,
+            )
+            if config.boilerplate_min_docs is not None
+            else None
+        )
+        self._deduper = config.deduper() if config.documents else None
+        self._added = 0
+
+    @property
+    def needs_second_pass(self) -> bool:
+        """Whether boilerplate removal needs the cleaned documents again."""
+        return self._boilerplate is not None
+
+    def clean_lines(self, texts: Sequence[str]) -> list[CleanedDocument]:
+        """Repair each text and remove its duplicate lines."""
+        repaired = self._repair.normalize_many(texts)
+        out = [self._dedup_lines(text) for text in repaired]
+        if self._boilerplate is not None:
+            self._boilerplate.count(doc.text for doc in out)
+        return out
+
+    def _dedup_lines(self, text: str) -> CleanedDocument:
+        config = self.config
+        if config.lines == "off":
+            return CleanedDocument(text, line_count(text), [])
+        result = dedup_lines(
+            text,
+            scope="adjacent" if config.lines == "adjacent" else "document",
+            profile=config.key_profile,
+            fuzzy=config.fuzzy,
+        )
+        removed = result.removed
+        if config.lines == "document":
+            removed = _label_adjacent(text, removed)
+        return CleanedDocument(result.text, result.lines, removed)
+
+    def remove_boilerplate(self, doc: CleanedDocument) -> CleanedDocument:
+        """Drop the boilerplate lines from a document :meth:`clean_lines` gave.
+
+        Their line numbers are turned back into the repaired text's numbering.
+        """
+        if self._boilerplate is None:
+            return doc
+        result = self._boilerplate.filter(doc.text)
+        if not result.removed:
+            return doc
+        kept = _kept_line_numbers(doc)
+        corpus = [line._replace(line=kept[line.line - 1]) for line in result.removed]
+        removed = sorted([*doc.removed, *corpus], key=lambda line: line.line)
+        return CleanedDocument(result.text, doc.lines, removed)
+
+    def add(self, texts: Iterable[str]) -> None:
+        """Feed the final texts, in input order, to the document stage."""
+        if self._deduper is not None:
+            before = len(self._deduper)
+            self._deduper.add(texts)
+            self._added += len(self._deduper) - before
+        else:
+            self._added += sum(1 for _ in texts)
+
+    def result(self) -> DedupResult:
+        """Which documents to keep (all of them when ``documents`` is off)."""
+        if self._deduper is None:
+            return DedupResult(list(range(self._added)), {}, {}, [], {})
+        return self._deduper.result()
+
+    def output_text(self, text: str) -> str:
+        """The text to write for a kept document (``normalize_output`` applied)."""
+        return self._output.normalize(text) if self._output is not None else text
+
+    def close(self) -> None:
+        """Stop worker processes, if any."""
+        if self._deduper is not None:
+            self._deduper.close()
+
+
+def _kept_line_numbers(doc: CleanedDocument) -> list[int]:
+    """The repaired text's line number of each line left in ``doc.text``."""
+    gone = {line.line for line in doc.removed}
+    return [n for n in range(1, doc.lines + 1) if n not in gone]
+
+
+def _label_adjacent(text: str, removed: list[RemovedLine]) -> list[RemovedLine]:
+    """Relabel as ``line-adjacent`` each removed line whose kept copy is the
+    last kept, non-blank line before it (only blank or removed lines between):
+    what ``scope="adjacent"`` would have removed."""
+    if not removed:
+        return removed
+    lines = text.split("\n")
+    gone = {line.line for line in removed}
+    out = []
+    for line in removed:
+        copy = line.duplicate_of
+        between = range((copy or line.line) + 1, line.line)
+        if copy is not None and all(n in gone or not _has_word(lines[n - 1]) for n in between):
+            line = line._replace(reason="line-adjacent")
+        out.append(line)
+    return out
+
+
+def _has_word(line: str) -> bool:
+    return any(c.isalnum() for c in line)
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """What :func:`clean` kept and removed.
+
+    - ``texts``: the kept documents' cleaned text (``normalize_output``
+      applied), in input order; ``keep`` their indices.
+    - ``documents``: the document stage's :class:`DedupResult`.
+    - ``lines_removed``: per input document, the lines removed from it.
+    - ``tally``: counts per stage (``tally.stages(...)`` for a table).
+    """
+
+    texts: list[str]
+    keep: list[int]
+    documents: DedupResult
+    lines_removed: list[list[RemovedLine]]
+    tally: Tally = dataclasses.field(default_factory=Tally)
+
+
+def clean(texts: Iterable[str], config: CleanConfig | None = None) -> CleanResult:
+    """Run every stage over ``texts`` held in memory (see :class:`Cleaner` to
+    stream a larger corpus)."""
+    cleaner = Cleaner(config)
+    try:
+        docs = cleaner.clean_lines(list(texts))
+        if cleaner.needs_second_pass:
+            docs = [cleaner.remove_boilerplate(doc) for doc in docs]
+        cleaner.add(doc.text for doc in docs)
+        result = cleaner.result()
+    finally:
+        cleaner.close()
+    tally = Tally(documents=len(docs), lines=sum(doc.lines for doc in docs))
+    for doc in docs:
+        tally.count_lines(doc.removed)
+    for index, reason in result.reason.items():
+        if reason == "exact":
+            tally.exact_documents += 1
+            tally.exact_lines += docs[index].kept_lines
+        else:
+            tally.near_documents += 1
+            tally.near_lines += docs[index].kept_lines
+    return CleanResult(
+        texts=[cleaner.output_text(docs[i].text) for i in result.keep],
+        keep=result.keep,
+        documents=result,
+        lines_removed=[doc.removed for doc in docs],
+        tally=tally,
+    )
