@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import math
 import re
 from collections.abc import Iterable
@@ -53,10 +54,12 @@ _ENCODE = methodcaller("encode", "utf-8", "surrogatepass")
 _CHUNK: Final = 1024  # fuzzy document scope: lines decided per step
 _GROUP: Final = 256  # rows per block of pairs
 _BINS: Final = 64  # histogram bins per key
-_CELLS: Final = 1 << 21  # histogram cells per block of pairs (uint32: 8 MB)
+_PAIRS: Final = 1 << 17  # pairs per block (bound buffers of 256 KB)
 _PRE: Final = 0.01  # cdist screens at cutoff - _PRE; fuzz.ratio decides
 _COUNT_BATCH_CHARS: Final = 1 << 20
-_MERGE_AT: Final = 1 << 20  # pending hashes (at least) before a merge into the counts
+_MERGE_AT: Final = 1 << 18  # pending hashes (at least) before a merge into the counts
+_PART_BITS: Final = 6  # corpus scope: hash counts in 2**_PART_BITS sorted arrays, by top bits
+_PARTS: Final = 1 << _PART_BITS
 
 IntArray = npt.NDArray[np.int64]
 
@@ -244,6 +247,9 @@ class _Fuzzy:
         )
 
 
+Histograms = npt.NDArray[np.unsignedinteger[Any]]  # (_BINS, lines): one row per bin
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Side:
     """Lines sorted by key length, with their keys and character histograms."""
@@ -251,18 +257,16 @@ class _Side:
     lines: IntArray
     keys: list[str]
     lens: IntArray
-    hist: npt.NDArray[np.uint32]
+    hist: Histograms
 
     @classmethod
-    def of(
-        cls, lines: IntArray, keys: list[str], lens: IntArray, hist: npt.NDArray[np.uint32]
-    ) -> _Side:
+    def of(cls, lines: IntArray, keys: list[str], lens: IntArray, hist: Histograms) -> _Side:
         order = lines[np.argsort(lens[lines], kind="stable")]
-        return cls(order, [keys[i] for i in order.tolist()], lens[order], hist[order])
+        return cls(order, [keys[i] for i in order.tolist()], lens[order], hist[:, order])
 
 
-def _histograms(keys: list[str], lens: IntArray, at: IntArray) -> npt.NDArray[np.uint32]:
-    """Rows ``at``: character counts in _BINS bins, one each for the _BINS - 1
+def _histograms(keys: list[str], lens: IntArray, at: IntArray, max_chars: int) -> Histograms:
+    """Columns ``at``: character counts in _BINS bins, one each for the _BINS - 1
     most frequent characters of those keys and one for all others; zeros elsewhere."""
     chosen = [keys[i] for i in at.tolist()]
     codes = np.frombuffer("".join(chosen).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -271,8 +275,20 @@ def _histograms(keys: list[str], lens: IntArray, at: IntArray) -> npt.NDArray[np
     bin_of = np.full(len(frequency), _BINS - 1, dtype=np.int64)
     bin_of[top] = np.arange(len(top))
     owner = np.repeat(at, lens[at])
-    hist = np.bincount(owner * _BINS + bin_of[codes], minlength=len(keys) * _BINS)
-    return hist.astype(np.uint32).reshape(len(keys), _BINS)
+    hist = np.bincount(bin_of[codes] * len(keys) + owner, minlength=_BINS * len(keys))
+    dtype = np.uint16 if max_chars <= 0xFFFF else np.uint32  # sums of minimums fit too
+    return hist.astype(dtype).reshape(_BINS, len(keys))
+
+
+def _common_bound(rows: Histograms, cols: Histograms) -> Histograms:
+    """For every (row, col): the sum over bins of min(row count, col count),
+    one bin at a time (a 2-D buffer that stays in cache)."""
+    common: Histograms = np.minimum.outer(rows[0], cols[0])
+    term = np.empty_like(common)
+    for b in range(1, _BINS):
+        np.minimum.outer(rows[b], cols[b], out=term)
+        common += term
+    return common
 
 
 def _candidates(
@@ -281,8 +297,8 @@ def _candidates(
     """(row line, col line, screened score) of each pair that may reach the cutoff.
 
     Rows go in groups of similar length, each against the columns its length
-    bound allows, in blocks of at most _CELLS histogram cells. ``same``: rows
-    are the columns, and each pair is looked at once.
+    bound allows, in blocks of at most _PAIRS pairs. ``same``: rows are the
+    columns, and each pair is looked at once.
     """
     found = []
     r = f.cutoff / (200.0 - f.cutoff)  # shorter/longer of a matching pair is at least r
@@ -294,11 +310,11 @@ def _candidates(
         stop = max(start + 1, min(stop, start + _GROUP))
         lo = start if same else int(np.searchsorted(cols.lens, math.floor(shortest * r)))
         hi = int(np.searchsorted(cols.lens, rows.lens[stop - 1] / r + 1, side="right"))
-        step = max(1, _CELLS // ((stop - start) * _BINS))
-        hr, lr = rows.hist[start:stop, None, :], rows.lens[start:stop, None]
+        step = max(1, _PAIRS // (stop - start))
+        hr, lr = rows.hist[:, start:stop], rows.lens[start:stop, None]
         for c0 in range(lo, hi, step):
             c1 = min(hi, c0 + step)
-            common = np.minimum(hr, cols.hist[None, c0:c1, :]).sum(axis=2)
+            common = _common_bound(hr, cols.hist[:, c0:c1])
             ok = 200.0 * common >= pre * (lr + cols.lens[None, c0:c1])
             if same:
                 ok &= np.arange(start, stop)[:, None] < np.arange(c0, c1)[None, :]
@@ -363,7 +379,7 @@ def _fuzzy_document(keys: list[str], f: _Fuzzy) -> Found:
     todo = np.flatnonzero(eligible)
     if not len(todo):
         return found
-    hist = _histograms(keys, lens, todo)
+    hist = _histograms(keys, lens, todo, f.max_chars)
     kept = np.zeros(n, dtype=bool)
     pool = _Side.of(todo[:0], keys, lens, hist)  # kept eligible lines of earlier steps
     for c in range(0, len(todo), _CHUNK):
@@ -375,8 +391,7 @@ def _fuzzy_document(keys: list[str], f: _Fuzzy) -> Found:
         before = _candidates(f, side, pool, same=False)
         a, b, scores = _candidates(f, side, side, same=True)
         within = (np.maximum(a, b), np.minimum(a, b), scores)
-        for line, copy, score in _decide(f, keys, rows, before, within, kept):
-            found.append((line, copy, score))
+        found += _decide(f, keys, rows, before, within, kept)
         if kept[rows].any():
             pool = _Side.of(np.concatenate([pool.lines, rows[kept[rows]]]), keys, lens, hist)
     found.sort()
@@ -501,6 +516,77 @@ def _check_fuzzy(
     return _Fuzzy(float(fuzzy), min_chars, max_chars, workers)
 
 
+class _HashCounts:
+    """Distinct 64-bit hashes, each with a count that saturates at ``cap``.
+
+    Kept as _PARTS sorted arrays split by the top bits of the hash (hashes are
+    uniform, so the parts are even). New hashes wait in a buffer until a merge;
+    a merge rewrites one part at a time, so the peak stays near the 9 bytes a
+    hash of the state itself (8 + a 1-byte count while ``cap`` <= 255).
+    """
+
+    __slots__ = ("_cap", "_counts", "_edges", "_hashes", "_pending", "_pending_size")
+
+    def __init__(self, cap: int) -> None:
+        dtype = np.uint8 if cap <= 0xFF else np.uint16 if cap <= 0xFFFF else np.uint32
+        self._cap = cap
+        self._hashes = [np.zeros(0, dtype=np.uint64) for _ in range(_PARTS)]
+        self._counts: list[npt.NDArray[np.unsignedinteger[Any]]] = [
+            np.zeros(0, dtype=dtype) for _ in range(_PARTS)
+        ]
+        self._edges = np.arange(1, _PARTS, dtype=np.uint64) << np.uint64(64 - _PART_BITS)
+        self._pending: list[npt.NDArray[np.uint64]] = []
+        self._pending_size = 0
+
+    def __len__(self) -> int:
+        self.merge()
+        return sum(map(len, self._hashes))
+
+    def add(self, hashes: npt.NDArray[np.uint64]) -> None:
+        """Count each of ``hashes`` once more."""
+        self._pending.append(hashes)
+        self._pending_size += len(hashes)
+        if self._pending_size >= max(_MERGE_AT, sum(map(len, self._hashes)) // 16):
+            self.merge()
+
+    def merge(self) -> None:
+        """Fold the pending hashes into the parts."""
+        if not self._pending_size:
+            self._pending = []
+            return
+        new = np.concatenate(self._pending)
+        self._pending, self._pending_size = [], 0
+        new.sort()
+        starts = np.flatnonzero(np.concatenate(([True], new[1:] != new[:-1])))
+        counts = np.diff(starts, append=len(new)).astype(np.uint32)
+        new = new[starts]
+        del starts
+        bounds = [0, *np.searchsorted(new, self._edges).tolist(), len(new)]
+        for part, (a, b) in enumerate(itertools.pairwise(bounds)):
+            if a < b:
+                self._merge_part(part, new[a:b], counts[a:b])
+
+    def _merge_part(
+        self, part: int, new: npt.NDArray[np.uint64], counts: npt.NDArray[np.uint32]
+    ) -> None:
+        hashes, own = self._hashes[part], self._counts[part]
+        at = np.searchsorted(hashes, new)
+        seen = at < len(hashes)
+        seen[seen] = hashes[at[seen]] == new[seen]
+        hit = at[seen]
+        own[hit] = np.minimum(own[hit].astype(np.uint32) + counts[seen], self._cap)
+        fresh = ~seen
+        added = np.minimum(counts[fresh], self._cap).astype(own.dtype)
+        self._counts[part] = np.insert(own, at[fresh], added)
+        self._hashes[part] = np.insert(hashes, at[fresh], new[fresh])
+
+    def at_least(self, count: int) -> npt.NDArray[np.uint64]:
+        """The hashes counted ``count`` times or more, sorted."""
+        self.merge()
+        parts = zip(self._hashes, self._counts, strict=True)
+        return np.concatenate([hashes[counts >= count] for hashes, counts in parts])
+
+
 class BoilerplateFilter:
     """Remove lines that occur in at least ``min_docs`` documents of a corpus
     (menus, bylines, "اقرأ أيضا" ...) from every document.
@@ -511,9 +597,10 @@ class BoilerplateFilter:
     characters or more count, and blank lines are never removed.
 
     Memory holds 64-bit xxh3 hashes of the keys, never the strings: about 9
-    bytes per distinct key while counting (a sorted uint64 array and a
-    saturating count), then 8 bytes per boilerplate key. Two different keys
-    share a hash with probability about n**2 / 2**65 (1e-6 for 5M keys).
+    bytes per distinct key while counting (sorted uint64 arrays and saturating
+    counts, see ``_HashCounts``), then 8 bytes per boilerplate key. Two
+    different keys share a hash with probability about n**2 / 2**65 (1e-6 for
+    5M keys).
 
     >>> docs = ["اقرأ أيضا: الأخبار\\nنص أول", "نص ثان\\nإقرأ أيضاً: الأخبار"]
     >>> f = BoilerplateFilter(min_docs=2, min_chars=5)
@@ -527,11 +614,7 @@ class BoilerplateFilter:
 
     __slots__ = (
         "_boilerplate",
-        "_cap",
         "_counts",
-        "_hashes",
-        "_pending",
-        "_pending_size",
         "documents",
         "min_chars",
         "min_docs",
@@ -551,14 +634,7 @@ class BoilerplateFilter:
         self.min_chars = min_chars
         self.normalizer = Normalizer(profile)
         self.documents = 0
-        count_type = (
-            np.uint8 if min_docs <= 0xFF else np.uint16 if min_docs <= 0xFFFF else np.uint32
-        )
-        self._cap = min_docs  # counts saturate here: more is never needed
-        self._hashes = np.zeros(0, dtype=np.uint64)  # sorted, distinct
-        self._counts: npt.NDArray[np.unsignedinteger[Any]] = np.zeros(0, dtype=count_type)
-        self._pending: list[npt.NDArray[np.uint64]] = []
-        self._pending_size = 0
+        self._counts = _HashCounts(cap=min_docs)  # more than min_docs is never needed
         self._boilerplate: npt.NDArray[np.uint64] | None = None  # set by the first filter()
 
     def __repr__(self) -> str:
@@ -597,10 +673,7 @@ class BoilerplateFilter:
         hashes, docs = hashes[order], docs[order]
         new = np.ones(len(hashes), dtype=bool)  # first of its (document, hash) pair
         new[1:] = (hashes[1:] != hashes[:-1]) | (docs[1:] != docs[:-1])
-        self._pending.append(hashes[new])
-        self._pending_size += int(new.sum())
-        if self._pending_size >= max(_MERGE_AT, len(self._hashes) // 8):
-            self._merge()
+        self._counts.add(hashes[new])
 
     def _hash(
         self, lines: list[str]
@@ -616,50 +689,24 @@ class BoilerplateFilter:
         )
         return keys, hashes, long_enough
 
-    def _merge(self) -> None:
-        """Fold the pending per-document hashes into the sorted counts."""
-        if not self._pending_size:
-            self._pending = []
-            return
-        new = np.concatenate(self._pending)
-        self._pending, self._pending_size = [], 0
-        new.sort()
-        starts = np.flatnonzero(np.concatenate(([True], new[1:] != new[:-1])))
-        counts = np.diff(np.append(starts, len(new))).astype(np.uint32)
-        new = new[starts]
-        del starts
-        hashes, own = self._hashes, self._counts
-        at = np.searchsorted(hashes, new)
-        seen = at < len(hashes)
-        seen[seen] = hashes[at[seen]] == new[seen]
-        hit = at[seen]
-        own[hit] = np.minimum(own[hit].astype(np.uint32) + counts[seen], self._cap)
-        fresh = ~seen
-        added = np.minimum(counts[fresh], self._cap).astype(own.dtype)
-        self._hashes = np.insert(hashes, at[fresh], new[fresh])
-        self._counts = np.insert(own, at[fresh], added)
-
     @property
     def distinct_keys(self) -> int:
         """Distinct keys counted so far (0 once filtering has begun)."""
-        self._merge()
-        return len(self._hashes)
+        return len(self._counts)
 
     @property
     def boilerplate_count(self) -> int:
         """Distinct keys that occur in at least ``min_docs`` documents."""
         if self._boilerplate is not None:
             return len(self._boilerplate)
-        self._merge()
-        return int((self._counts >= self.min_docs).sum())
+        return len(self._counts.at_least(self.min_docs))
 
     # -- pass 2 --
 
     def _finish(self) -> npt.NDArray[np.uint64]:
         if self._boilerplate is None:
-            self._merge()
-            self._boilerplate = self._hashes[self._counts >= self.min_docs]
-            self._hashes, self._counts = self._hashes[:0], self._counts[:0]
+            self._boilerplate = self._counts.at_least(self.min_docs)
+            self._counts = _HashCounts(cap=self.min_docs)
         return self._boilerplate
 
     def filter(self, document: str) -> LineDedup:

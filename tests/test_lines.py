@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -221,7 +222,7 @@ def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tiny chunks and cdist blocks, so every blocking path runs on small inputs."""
     monkeypatch.setattr(lines_mod, "_CHUNK", 7)
     monkeypatch.setattr(lines_mod, "_GROUP", 3)
-    monkeypatch.setattr(lines_mod, "_CELLS", 8)
+    monkeypatch.setattr(lines_mod, "_PAIRS", 2)
 
 
 @pytest.mark.parametrize("scope", ["adjacent", "document"])
@@ -412,3 +413,22 @@ def test_corpus_two_passes_only() -> None:
 def test_corpus_bad_arguments(kwargs: dict[str, int]) -> None:
     with pytest.raises(ValueError, match="must be an int"):
         BoilerplateFilter(**kwargs)
+
+
+def test_hash_counts_equal_numpy_unique(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lines_mod, "_MERGE_AT", 100)
+    rng = np.random.default_rng(3)
+    edges = np.arange(lines_mod._PARTS, dtype=np.uint64) << np.uint64(64 - lines_mod._PART_BITS)
+    pool = np.concatenate(
+        [rng.integers(0, 2**64, 3000, dtype=np.uint64), edges, edges - np.uint64(1)]
+    )
+    counts = lines_mod._HashCounts(cap=4)
+    added = []
+    for _ in range(40):
+        batch = rng.choice(pool, rng.integers(0, 300))
+        counts.add(batch)
+        added.append(batch)
+    values, times = np.unique(np.concatenate(added), return_counts=True)
+    assert len(counts) == len(values)
+    for at_least in (1, 3, 4, 5):
+        assert np.array_equal(counts.at_least(at_least), values[np.minimum(times, 4) >= at_least])
