@@ -73,7 +73,7 @@ VERIFY_MODES: Final = typing.get_args(Verify)
 RECALL_WEIGHTS: Final = (0.1, 0.9)
 """``(fp_weight, fn_weight)`` for the default band choice."""
 
-_TASK_CHARS: Final = 1 << 18  # characters per batch handed to a worker
+_TASK_CHARS: Final = 1 << 20  # characters per batch handed to a worker
 _PAIR_CHUNK: Final = 1 << 16
 
 
@@ -326,7 +326,8 @@ class DocumentDeduper:
             verify == "exact",
         )
         self._parts: list[_Batch] = []
-        self._size = 0
+        self._size = 0  # documents accepted by add(), done or still in a worker
+        self._pending: deque[AsyncResult[_Batch]] = deque()
         self._pool: Pool | None = None
         self._finalizer: weakref.finalize[[], DocumentDeduper] | None = None
 
@@ -345,31 +346,38 @@ class DocumentDeduper:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        if exc_type is None:
+            self._drain()
+        self._terminate()
 
     def close(self) -> None:
-        """Stop the worker processes (if any). The collected state stays."""
-        if self._finalizer is not None:
-            self._finalizer()
-        self._pool = None
-        self._finalizer = None
+        """Wait for the batches still in workers, then stop the worker
+        processes (if any). The collected state stays."""
+        self._drain()
+        self._terminate()
 
     def add(self, texts: Iterable[str]) -> None:
         """Normalize, hash and sign ``texts`` (any number; consumed lazily in
-        batches), appending them after the documents already added."""
+        batches), appending them after the documents already added.
+
+        With ``workers > 1`` the batches go to a process pool and at most
+        ``2 * workers`` wait there at once; ``add`` may return while the last
+        ones are still running (so the caller can read the next batch
+        meanwhile). ``result``, ``extend`` and ``close`` wait for them, and
+        results are always appended in input order.
+        """
         batches = text_batches(texts, _TASK_CHARS)
         if self.workers == 1:
             for batch in batches:
-                self._append(_process_batch(self._spec, batch))
+                self._size += len(batch)
+                self._parts.append(_process_batch(self._spec, batch))
             return
         pool = self._get_pool()
-        pending: deque[AsyncResult[_Batch]] = deque()
         for batch in batches:
-            pending.append(pool.apply_async(_process_batch, (self._spec, batch)))
-            if len(pending) >= 2 * self.workers:  # in order, a bounded window ahead
-                self._append(pending.popleft().get())
-        while pending:
-            self._append(pending.popleft().get())
+            self._size += len(batch)
+            self._pending.append(pool.apply_async(_process_batch, (self._spec, batch)))
+            if len(self._pending) >= 2 * self.workers:
+                self._parts.append(self._pending.popleft().get())
 
     def extend(self, other: DocumentDeduper) -> None:
         """Append the documents ``other`` has collected (their indices follow
@@ -381,11 +389,14 @@ class DocumentDeduper:
             )
             msg = f"cannot mix dedup state built with different parameters ({diff})"
             raise ValueError(msg)
-        for part in other._parts:
-            self._append(part)
+        self._drain()
+        other._drain()
+        self._parts.extend(other._parts)
+        self._size += len(other)
 
     def result(self) -> DedupResult:
         """Clusters and keep decisions over every document added so far."""
+        self._drain()
         state = self._compact()
         n = len(self)
         if state is None:
@@ -435,9 +446,15 @@ class DocumentDeduper:
             out[lo:hi] = signature_similarity(sigs[i[lo:hi]], sigs[j[lo:hi]])
         return out
 
-    def _append(self, part: _Batch) -> None:
-        self._parts.append(part)
-        self._size += len(part.lengths)
+    def _drain(self) -> None:
+        while self._pending:
+            self._parts.append(self._pending.popleft().get())
+
+    def _terminate(self) -> None:
+        if self._finalizer is not None:
+            self._finalizer()
+        self._pool = None
+        self._finalizer = None
 
     def _compact(self) -> _Batch | None:
         """Concatenate the collected batches into one (kept for later calls)."""

@@ -172,11 +172,16 @@ def _powers(base: np.uint64, count: int) -> npt.NDArray[np.uint64]:
 def _words(
     texts: Sequence[str],
 ) -> tuple[
-    npt.NDArray[np.uint32], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
 ]:
-    """The batch joined by single spaces as UTF-32 units, whitespace runs made
-    one U+0020; each word's start and end; each document's first word and the
-    one after its last."""
+    """The batch joined by single spaces, whitespace runs collapsed, as hash
+    digits (UTF-32 code points plus one, every whitespace as U+0020); each
+    word's start and end; each document's first word and the one after its
+    last."""
     joined = " ".join(texts)
     units = np.frombuffer(joined.encode(_UTF32, "surrogatepass"), dtype=np.uint32)
     lengths = np.array(list(map(len, texts)), dtype=np.int64)
@@ -197,9 +202,8 @@ def _words(
             units, space = units[:-1], space[:-1]
             np.minimum(bounds, len(units), out=bounds)
     gaps = np.flatnonzero(space)
-    if (units[gaps] != _SPACE).any():
-        units = units.copy()
-        units[gaps] = _SPACE
+    digits = units + np.uint32(1)  # what the hash sums; every gap hashes as U+0020
+    digits[gaps] = _SPACE + 1
     word_start = np.empty(len(gaps) + 1, dtype=np.int64)
     word_start[0] = 0
     word_start[1:] = gaps + 1
@@ -210,7 +214,7 @@ def _words(
         word_start, word_end = word_start[:0], word_end[:0]
     first = np.searchsorted(word_start, bounds[0])
     stop = np.searchsorted(word_start, bounds[1])
-    return units, word_start, word_end, np.stack([first, stop])
+    return digits, word_start, word_end, first, stop
 
 
 def _segments(
@@ -235,16 +239,17 @@ def string_hashes(strings: Sequence[str]) -> npt.NDArray[np.uint64]:
     lengths = np.array(list(map(len, strings)), dtype=np.int64)
     ends = np.cumsum(lengths)
     units = np.frombuffer("".join(strings).encode(_UTF32, "surrogatepass"), dtype=np.uint32)
-    return _substring_hashes(units, ends - lengths, ends)
+    return _substring_hashes(units + np.uint32(1), ends - lengths, ends)
 
 
 def _substring_hashes(
-    units: npt.NDArray[np.uint32], s: npt.NDArray[np.int64], e: npt.NDArray[np.int64]
+    digits: npt.NDArray[np.uint32], s: npt.NDArray[np.int64], e: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.uint64]:
-    """The polynomial hash of ``units[s[i]:e[i]]`` for every i, by prefix sums."""
-    size = len(units)
+    """The polynomial hash of ``digits[s[i]:e[i]]`` (code points plus one) for
+    every i, by prefix sums."""
+    size = len(digits)
     prefix = np.zeros(size + 1, dtype=np.uint64)
-    np.multiply(units + np.uint32(1), _powers(_Q, size + 1)[1:], out=prefix[1:])
+    np.multiply(digits, _powers(_Q, size + 1)[1:], out=prefix[1:])
     np.cumsum(prefix, out=prefix)
     hashes = prefix[e] - prefix[s]
     hashes *= _powers(_P, size + 1)[e]
@@ -265,7 +270,7 @@ def shingle_hashes(texts: Sequence[str], *, ngram: int = 5, unit: Unit = "word")
     n = len(texts)
     if n == 0:
         return Shingles(np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64))
-    units, word_start, word_end, (first, stop) = _words(texts)
+    digits, word_start, word_end, first, stop = _words(texts)
     if unit == "word":
         offsets, doc, pos = _segments(stop - first, ngram)
         start_word = first[doc] + pos
@@ -280,4 +285,4 @@ def shingle_hashes(texts: Sequence[str], *, ngram: int = 5, unit: Unit = "word")
         offsets, doc, pos = _segments(right - left, ngram)
         s = left[doc] + pos
         e = np.minimum(s + ngram, right[doc])
-    return Shingles(_substring_hashes(units, s, e), offsets)
+    return Shingles(_substring_hashes(digits, s, e), offsets)
