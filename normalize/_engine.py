@@ -86,11 +86,12 @@ def contextual(plan: Plan, text: str) -> str:
     return text
 
 
-def _tidy_spaces(text: str) -> str:
-    """Runs of U+0020 -> one, none at either end of a line, a batch item or the text."""
+def _tidy_spaces(text: str, breaks: tuple[str, ...] = ("\n", "\r")) -> str:
+    """Runs of U+0020 -> one, none at either end of a line (or of a batch item,
+    with ``SEP`` among the ``breaks``) or of the text."""
     while "  " in text:
         text = text.replace("  ", " ")
-    for brk in ("\n", "\r", SEP):
+    for brk in breaks:
         if " " + brk in text:
             text = text.replace(" " + brk, brk)
         if brk + " " in text:
@@ -262,7 +263,7 @@ def normalize_joined(plan: Plan, joined: str) -> list[str]:
             text = SEP.join(" ".join(part.split()) for part in text.split(SEP))
     text = contextual(plan, text)
     if plan.options.whitespace == "spaces":
-        text = _tidy_spaces(text)
+        text = _tidy_spaces(text, ("\n", "\r", SEP))
     parts = text.split(SEP)
     if plan.elongation_re is not None and len(units) > 2:
         starts = _run_starts(plan, units)

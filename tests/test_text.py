@@ -130,8 +130,9 @@ def test_astral_and_lone_surrogates_pass_through() -> None:
 
 
 def test_text_holding_the_batch_separator() -> None:
-    texts = ["أ\x00ب", "جـد"]
-    assert Normalizer().normalize_many(texts) == ["ا\x00ب", "جد"]
+    texts = ["أ\x00ب", "جـد", "ا \x00 ب"]
+    assert Normalizer().normalize_many(texts) == ["ا\x00ب", "جد", "ا \x00 ب"]
+    assert normalize("\x00 " * 200, "light") == ("\x00 " * 200).strip()
 
 
 # --- properties ---------------------------------------------------------------------
