@@ -28,6 +28,7 @@ import numpy.typing as npt
 Pairs = npt.NDArray[np.int64]
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+_KEY_CHUNK = 2048
 
 
 def candidate_probability(similarity: float, bands: int, rows: int) -> float:
@@ -82,9 +83,10 @@ def optimal_bands(
 
 
 def band_keys(signatures: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.NDArray[np.uint64]:
-    """One uint64 per band per document, shape ``(n, bands)``: a mixing hash of
-    the band's ``rows`` values (equal bands give equal keys; unequal ones
-    collide with probability about 2**-64).
+    """One uint64 per band per document, shape ``(n, bands)``: a polynomial of
+    the band's ``rows`` values, then a finalizer (equal bands give equal keys;
+    unequal random bands collide with probability about 2**-64, and a
+    collision only costs one more candidate to verify).
 
     >>> k = band_keys(np.array([[1, 2, 1, 2]], dtype=np.uint32), bands=2, rows=2)
     >>> bool(k[0, 0] == k[0, 1])
@@ -97,13 +99,68 @@ def band_keys(signatures: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.
     if bands < 1 or rows < 1 or bands * rows > sig.shape[1]:
         msg = f"bands * rows must be between 1 and {sig.shape[1]}, not {bands} * {rows}"
         raise ValueError(msg)
-    cube = sig[:, : bands * rows].reshape(len(sig), bands, rows)
-    key = np.zeros((len(sig), bands), dtype=np.uint64)
-    for j in range(rows):
-        key ^= cube[:, :, j]
-        key *= _MIX
-        key ^= key >> np.uint64(29)
-    return key
+    out = np.empty((len(sig), bands), dtype=np.uint64)
+    for lo in range(0, len(sig), _KEY_CHUNK):  # chunks of documents stay in cache
+        cube = sig[lo : lo + _KEY_CHUNK, : bands * rows].reshape(-1, bands, rows)
+        key = np.zeros(cube.shape[:2], dtype=np.uint64)
+        for j in range(rows):  # a polynomial in _MIX over the band's values ...
+            key *= _MIX
+            key += cube[:, :, j]
+        key ^= key >> np.uint64(33)  # ... then the 64-bit MurmurHash3 finalizer
+        key *= np.uint64(0xFF51AFD7ED558CCD)
+        key ^= key >> np.uint64(33)
+        key *= np.uint64(0xC4CEB9FE1A85EC53)
+        key ^= key >> np.uint64(33)
+        out[lo : lo + _KEY_CHUNK] = key
+    return out
+
+
+def _bucket_runs(
+    same: npt.NDArray[np.bool_], who_at: npt.NDArray[np.int64] | npt.NDArray[np.uint64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
+    """From a sorted column (``same[p]``: positions p and p + 1 share a key,
+    ``who_at``: the row at each position, smallest first within a key), each
+    member of a bucket of two or more and its bucket's first row."""
+    dup = np.flatnonzero(same)
+    if not len(dup):
+        return None
+    in_bucket = np.zeros(len(same) + 1, dtype=np.bool_)
+    in_bucket[dup] = True
+    in_bucket[dup + 1] = True
+    where = np.flatnonzero(in_bucket)
+    who = who_at[where].astype(np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], ~same[where[1:] - 1])))
+    sizes = np.diff(np.append(starts, len(who)))
+    return np.repeat(who[starts], sizes), who
+
+
+def _buckets_packed(
+    column: npt.NDArray[np.uint64], bits: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
+    """Buckets by one plain sort: the key times an odd constant (a bijection
+    that spreads low-bit differences upwards) with the row number in its low
+    ``bits`` bits, so equal keys come out together, smallest row first. Returns
+    None if two different keys met in a bucket (chance about 2**(bits - 64)
+    per pair)."""
+    low = np.uint64((1 << bits) - 1)
+    packed = column * _MIX
+    packed &= ~low
+    packed |= np.arange(len(column), dtype=np.uint64)
+    packed.sort()
+    bucket = packed & ~low
+    found = _bucket_runs(bucket[1:] == bucket[:-1], packed & low)
+    if found is not None and not np.array_equal(column[found[0]], column[found[1]]):
+        return None
+    return found if found is not None else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+
+
+def _buckets_exact(
+    column: npt.NDArray[np.uint64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
+    """Buckets by a stable argsort of the full keys (the exact fallback)."""
+    order = np.argsort(column, kind="stable")
+    ordered = column[order]
+    return _bucket_runs(ordered[1:] == ordered[:-1], order)
 
 
 def candidate_pairs(
@@ -123,22 +180,24 @@ def candidate_pairs(
     rows = np.arange(n, dtype=np.int64) if active is None else np.flatnonzero(active)
     if len(rows) < 2:
         return np.zeros((0, 2), dtype=np.int64)
+    bits = max(1, (len(rows) - 1).bit_length())
+    columns = np.ascontiguousarray(keys[rows].T)  # one contiguous row per band
     firsts: list[npt.NDArray[np.int64]] = []
     members: list[npt.NDArray[np.int64]] = []
-    for band in range(keys.shape[1]):
-        column = keys[rows, band]
-        order = np.argsort(column, kind="stable")
-        ordered = column[order]
-        same = ordered[1:] == ordered[:-1]
-        if not same.any():
-            continue
-        # index in `order` of the first member of each position's bucket
-        starts = np.flatnonzero(np.concatenate(([True], ~same)))
-        head = np.repeat(starts, np.diff(np.append(starts, len(order))))
-        follower = np.flatnonzero(same) + 1
-        firsts.append(rows[order[head[follower]]])
-        members.append(rows[order[follower]])
+    for column in columns:
+        found = _buckets_packed(column, bits)
+        if found is None:  # two keys met in the packed sort: do it exactly
+            found = _buckets_exact(column)
+        if found is not None and len(found[0]):
+            firsts.append(rows[found[0]])
+            members.append(rows[found[1]])
     if not firsts:
         return np.zeros((0, 2), dtype=np.int64)
-    code = np.unique(np.concatenate(firsts) * n + np.concatenate(members))
+    first, member = np.concatenate(firsts), np.concatenate(members)
+    linked = first != member
+    code = np.sort(first[linked] * n + member[linked])
+    if len(code):  # a pair found by several bands counts once
+        fresh = np.ones(len(code), dtype=np.bool_)
+        fresh[1:] = code[1:] != code[:-1]
+        code = code[fresh]
     return np.stack([code // n, code % n], axis=1)
