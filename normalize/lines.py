@@ -55,6 +55,7 @@ _CHUNK: Final = 1024  # fuzzy document scope: lines decided per step
 _GROUP: Final = 256  # rows per block of pairs
 _BINS: Final = 64  # histogram bins per key
 _PAIRS: Final = 1 << 17  # pairs per block (bound buffers of 256 KB)
+_SMALL_BLOCK: Final = 1 << 11  # pairs below which one 3-D numpy call is cheaper
 _PRE: Final = 0.01  # cdist screens at cutoff - _PRE; fuzz.ratio decides
 _COUNT_BATCH_CHARS: Final = 1 << 20
 _MERGE_AT: Final = 1 << 18  # pending hashes (at least) before a merge into the counts
@@ -271,7 +272,8 @@ def _histograms(keys: list[str], lens: IntArray, at: IntArray, max_chars: int) -
     chosen = [keys[i] for i in at.tolist()]
     codes = np.frombuffer("".join(chosen).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     frequency = np.bincount(codes)
-    top = np.argsort(-frequency, kind="stable")[: _BINS - 1]
+    present = np.flatnonzero(frequency)
+    top = present[np.argsort(-frequency[present], kind="stable")[: _BINS - 1]]
     bin_of = np.full(len(frequency), _BINS - 1, dtype=np.int64)
     bin_of[top] = np.arange(len(top))
     owner = np.repeat(at, lens[at])
@@ -281,8 +283,12 @@ def _histograms(keys: list[str], lens: IntArray, at: IntArray, max_chars: int) -
 
 
 def _common_bound(rows: Histograms, cols: Histograms) -> Histograms:
-    """For every (row, col): the sum over bins of min(row count, col count),
-    one bin at a time (a 2-D buffer that stays in cache)."""
+    """For every (row, col): the sum over bins of min(row count, col count).
+    A small block in one numpy call; a large one a bin at a time (a 2-D buffer
+    that stays in cache)."""
+    if rows.shape[1] * cols.shape[1] <= _SMALL_BLOCK:
+        both = np.minimum(rows[:, :, None], cols[:, None, :])
+        return both.sum(axis=0, dtype=rows.dtype)  # type: ignore[no-any-return]
     common: Histograms = np.minimum.outer(rows[0], cols[0])
     term = np.empty_like(common)
     for b in range(1, _BINS):
@@ -303,13 +309,17 @@ def _candidates(
     found = []
     r = f.cutoff / (200.0 - f.cutoff)  # shorter/longer of a matching pair is at least r
     pre = f.cutoff - _PRE
+    small = len(rows.keys) * len(cols.keys) <= _SMALL_BLOCK  # one block: the bound will do
     start = 0
     while start < len(rows.keys):
         shortest = int(rows.lens[start])
-        stop = int(np.searchsorted(rows.lens, shortest * 1.25, side="right"))
-        stop = max(start + 1, min(stop, start + _GROUP))
-        lo = start if same else int(np.searchsorted(cols.lens, math.floor(shortest * r)))
-        hi = int(np.searchsorted(cols.lens, rows.lens[stop - 1] / r + 1, side="right"))
+        if small:
+            stop, lo, hi = len(rows.keys), 0, len(cols.keys)
+        else:
+            stop = int(np.searchsorted(rows.lens, shortest * 1.25, side="right"))
+            stop = max(start + 1, min(stop, start + _GROUP))
+            lo = start if same else int(np.searchsorted(cols.lens, math.floor(shortest * r)))
+            hi = int(np.searchsorted(cols.lens, rows.lens[stop - 1] / r + 1, side="right"))
         step = max(1, _PAIRS // (stop - start))
         hr, lr = rows.hist[:, start:stop], rows.lens[start:stop, None]
         for c0 in range(lo, hi, step):
