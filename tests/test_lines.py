@@ -223,6 +223,7 @@ def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lines_mod, "_CHUNK", 7)
     monkeypatch.setattr(lines_mod, "_GROUP", 3)
     monkeypatch.setattr(lines_mod, "_PAIRS", 2)
+    monkeypatch.setattr(lines_mod, "_SMALL_BLOCK", 0)
 
 
 @pytest.mark.parametrize("scope", ["adjacent", "document"])
@@ -247,6 +248,15 @@ def test_fuzzy_equals_naive_double_loop(scope: str, blocks: str, request) -> Non
         for r in got.removed:
             assert r.score >= cutoff
         check_accounting(text, got)
+
+
+def test_fuzzy_equals_naive_on_a_longer_document() -> None:
+    """Large enough for the grouped, per-bin path with the default block sizes."""
+    rng = random.Random(77)
+    text = random_document(rng, 400)
+    for scope in ("adjacent", "document"):
+        got = dedup_lines(text, scope=scope, fuzzy=85, min_fuzzy_chars=5)  # type: ignore[arg-type]
+        assert [(r.line, r.duplicate_of) for r in got.removed] == naive(text, scope, 85, 5, 2000)
 
 
 def test_exact_equals_naive_at_cutoff_100() -> None:
