@@ -48,6 +48,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import multiprocessing
+import signal
 import typing
 import weakref
 from collections import deque
@@ -475,7 +476,11 @@ class DocumentDeduper:
 
     def _get_pool(self) -> Pool:
         if self._pool is None:
-            self._pool = multiprocessing.get_context("spawn").Pool(self.workers)
+            # Workers ignore Ctrl-C: the caller gets KeyboardInterrupt and
+            # terminates them, without one traceback per worker on stderr.
+            self._pool = multiprocessing.get_context("spawn").Pool(
+                self.workers, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)
+            )
             self._finalizer = weakref.finalize(self, self._pool.terminate)
         return self._pool
 
