@@ -5,7 +5,9 @@ dedup ...) only sees :class:`Record` streams and strings.
 
 Reading. :func:`resolve_inputs` checks the inputs up front (missing files,
 folders, a format's missing optional dependency) and :func:`read_inputs` then
-streams :class:`Record` objects, one file and one line at a time:
+streams :class:`Record` objects, one file and one line at a time (for a
+command that reads its inputs twice, :func:`replayable` first copies standard
+input and pipes to a temporary file):
 
 - plain text, one record per line (line endings kept in ``Record.ending``), or
   one record per file with ``ReadOptions(text_unit="file")``;
@@ -48,8 +50,10 @@ import json
 import os
 import re
 import secrets
+import shutil
 import stat
 import sys
+import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -177,7 +181,7 @@ class Record:
       or ``""`` for a last line without one).
     - ``error``: why the record is bad (only with ``skip_bad``), else ``None``.
     - ``raw``: a bad line's original bytes, ending included, for writing back
-      unchanged.
+      unchanged; with ``ReadOptions(keep_raw=True)`` every JSONL record's.
     """
 
     id: str
@@ -214,6 +218,8 @@ class ReadOptions:
       (``Record.error`` set) instead of raising.
     - ``max_record_bytes``: the longest line (or whole-file document) accepted.
     - ``parquet_batch_rows``: rows per Parquet record batch.
+    - ``keep_raw``: keep each JSONL record's line bytes in ``Record.raw`` so a
+      writer can copy it unchanged (``RecordWriter.write(record)``).
 
     >>> ReadOptions(errors="ignore")
     Traceback (most recent call last):
@@ -229,6 +235,7 @@ class ReadOptions:
     skip_bad: bool = False
     max_record_bytes: int = MAX_RECORD_BYTES
     parquet_batch_rows: int = 1024
+    keep_raw: bool = False
 
     def __post_init__(self) -> None:
         _check_choice("format", self.format, ("auto", "text", "jsonl", "parquet"))
@@ -414,6 +421,71 @@ def batched(
             batch, size = [], 0
     if batch:
         yield batch
+
+
+@contextlib.contextmanager
+def replayable(inputs: Sequence[InputSpec]) -> Iterator[list[InputSpec]]:
+    """The same inputs, each readable any number of times, for commands that
+    make two passes (count, then write).
+
+    Regular files are returned as they are. Standard input, and any input that
+    is not a regular file (a named pipe, ``<(zcat a.gz)``), is first copied
+    byte for byte (still compressed, if it is; in blocks, never whole in
+    memory) to a temporary file in the system's temporary folder. The copy
+    keeps the input's ``name`` for messages and is removed when the ``with``
+    block ends, on error too. Standard input is read once: a second ``"-"``
+    reads as empty, as it would in a single pass.
+
+    >>> import io as _io, sys
+    >>> real, sys.stdin = sys.stdin, _io.TextIOWrapper(_io.BytesIO(b"a\\nb\\n"))
+    >>> try:
+    ...     with replayable(resolve_inputs(["-"])) as inputs:
+    ...         twice = [[r.text for r in read_inputs(inputs)] for _ in range(2)]
+    ... finally:
+    ...     sys.stdin = real
+    >>> twice, inputs[0].name, Path(inputs[0].path).exists()
+    ([['a', 'b'], ['a', 'b']], '<stdin>', False)
+    """
+    with contextlib.ExitStack() as stack:
+        out: list[InputSpec] = []
+        folder: Path | None = None
+        stdin_read = False
+        for spec in inputs:
+            if spec.path != STDIN and _is_regular(spec.path):
+                out.append(spec)
+                continue
+            if folder is None:
+                folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tanqiya-")))
+            copy = folder / f"{len(out)}.input"
+            with copy.open("wb") as fh:
+                if spec.path != STDIN or not stdin_read:
+                    _copy_input(spec, fh)
+                stdin_read |= spec.path == STDIN
+            out.append(dataclasses.replace(spec, path=os.fspath(copy), size=copy.stat().st_size))
+        yield out
+
+
+def _is_regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(Path(path).stat().st_mode)
+    except OSError:
+        return True  # let the reader report it
+
+
+def _copy_input(spec: InputSpec, target: IO[bytes]) -> None:
+    if spec.path == STDIN:
+        shutil.copyfileobj(sys.stdin.buffer, target, _READ_CHUNK)
+        return
+    try:
+        source = Path(spec.path).open("rb")  # noqa: SIM115  (closed below)
+    except FileNotFoundError:
+        raise InputError(spec.name, None, NO_SUCH_FILE) from None
+    except PermissionError:
+        raise InputError(spec.name, None, PERMISSION_DENIED) from None
+    except OSError as e:
+        raise InputError(spec.name, None, e.strerror or str(e)) from None
+    with source:
+        shutil.copyfileobj(source, target, _READ_CHUNK)
 
 
 # --- reading -----------------------------------------------------------------
@@ -659,6 +731,8 @@ def _read_jsonl(
                 continue  # blank lines are not records
             obj = _parse_json(line, spec, lineno)
             record = _from_object(obj, spec, lineno, options)
+            if options.keep_raw:
+                record.raw = raw
         except (DecodeError, RecordError) as e:
             if not options.skip_bad:
                 raise
@@ -931,11 +1005,13 @@ class RecordWriter:
     """Write records to a binary stream as plain text or JSONL.
 
     ``write(record, text)`` writes the record with its text replaced by
-    ``text`` (the record's own text when ``None``):
+    ``text`` (the record's own text when ``None``; then a record read with
+    ``keep_raw`` is written as its original bytes):
 
     - ``"text"``: the text and the record's line ending. If the previous
-      record ended without a newline (the last line of an earlier file), a
-      newline is written first, so records never run together.
+      record ended without a newline (the last line of an earlier file, or a
+      whole-file document without a final newline), a newline is written
+      first, so records never run together.
     - ``"jsonl"``: the record's fields in their input order with
       ``text_field`` set to the text; a plain-text record becomes
       ``{"id": ..., text_field: ...}``.
@@ -974,12 +1050,12 @@ class RecordWriter:
             if record.error is None and self.format == "text":
                 lines.append(text)
                 lines.append(record.ending)
-                self._open_line = not record.ending and bool(text)
+                self._open_line = not record.ending and bool(text) and text[-1] != "\n"
                 continue
             if lines:
                 out.append("".join(lines).encode("utf-8"))
                 lines.clear()
-            if record.error is not None:
+            if record.error is not None or (record.raw is not None and text == record.text):
                 data = record.raw if record.raw is not None else json_line(record.fields or {})
             else:
                 data = json_line(self._fields(record, text))
