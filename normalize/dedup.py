@@ -404,10 +404,10 @@ class DocumentDeduper:
             return DedupResult([], {}, {}, [], {})
         index = np.arange(n, dtype=np.int64)
         first_of = _first_same_key(state.keys, ~state.empty)
-        reps = np.flatnonzero((first_of == index) & ~state.empty)
+        distinct = (first_of == index) & ~state.empty  # one document per key
         p = self.params
-        local = candidate_pairs(band_keys(state.signatures[reps], p.bands, p.rows))
-        i, j = reps[local[:, 0]], reps[local[:, 1]]
+        pairs = candidate_pairs(band_keys(state.signatures, p.bands, p.rows), active=distinct)
+        i, j = pairs[:, 0], pairs[:, 1]
         near = self._similarity(state, i, j) >= p.threshold
         exact = np.flatnonzero(first_of != index)
         edges = np.concatenate(
