@@ -2,57 +2,77 @@
 write the output, report. Nothing else.
 
 Adding a command: define it with ``@app.command("name", epilog=...)``, take
-the shared option types below (``FilesArg``, ``TextFieldOpt``, ``OutputOpt``,
-``QuietOpt`` ...), wrap its body in ``with reporting_errors(output):`` and build its
-reader with :func:`read_options`. Errors then come out as one line,
+the shared option types from :mod:`normalize._cli_common` (``FilesArg``,
+``TextFieldOpt``, ``OutputOpt``, ``QuietOpt`` ...), wrap its body in
+``with reporting_errors(output):`` and build its reader with
+:func:`~normalize._cli_common.read_options`. Errors then come out as one line,
 ``tanqiya: error: FILE:LINE: message``, with exit code 2 (130 on Ctrl-C), never
-as a traceback.
+as a traceback. Counts go to stderr through ``print_summary``; removals to an
+:class:`~normalize.audit.AuditWriter`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import enum
-import os
-import sys
+import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Annotated, Final, NoReturn
+from typing import Annotated, Final
 
+import numpy as np
+import numpy.typing as npt
 import typer
 
 from normalize import __version__
+from normalize._cli_common import (
+    PROG,
+    AuditOpt,
+    ErrorsChoice,
+    ErrorsOpt,
+    FilesArg,
+    ForceOpt,
+    FormatChoice,
+    FormatOpt,
+    IdFieldOpt,
+    OutputOpt,
+    ProfileOpt,
+    QuietOpt,
+    SkipBadOpt,
+    Stages,
+    TextFieldOpt,
+    atomic_directory,
+    check_directory,
+    check_outputs,
+    check_range,
+    directory_names,
+    print_summary,
+    progress,
+    read_options,
+    reporting_errors,
+    say,
+    show_progress,
+    total_bytes,
+    wants_directory,
+)
+from normalize.audit import AuditWriter
+from normalize.dedup import DocumentDeduper
 from normalize.io import (
-    DecodeError,
-    InputError,
+    STDIN,
     InputSpec,
-    OutputError,
     ReadOptions,
     ReadStats,
-    RecordError,
+    Record,
     RecordWriter,
     batched,
     open_output,
     output_format_for,
     read_inputs,
+    replayable,
     resolve_inputs,
 )
-from normalize.options import PROFILES
+from normalize.lines import BoilerplateFilter, LineDedup, Scope, dedup_lines
 from normalize.text import Normalizer
-
-PROG: Final = "tanqiya"
-EXIT_ERROR: Final = 2
-"""Bad input, bad options or an unwritable output (typer's usage errors use 2 too)."""
-EXIT_INTERRUPTED: Final = 130
-EXIT_BROKEN_PIPE: Final = 141
-"""The reader of standard output went away (``tanqiya ... | head``): quiet exit."""
-
-DECODE_HINT: Final = (
-    "use --errors replace to write U+FFFD for invalid bytes, or --skip-bad to pass the line through"
-)
-RECORD_HINT: Final = "use --skip-bad to pass malformed records through unchanged"
-INTERRUPTED: Final = "interrupted"
-NOT_WRITTEN: Final = "{path} was not written"
 
 APP_HELP: Final = "Normalize Arabic text and deduplicate Arabic corpora."
 APP_EPILOG: Final = """\b
@@ -61,6 +81,8 @@ Examples:
   tanqiya normalize -p light page.txt -o clean.txt
   cat page.txt | tanqiya normalize -p dedup -
   tanqiya normalize news.jsonl.gz --text-field body -o news.norm.jsonl.gz
+  tanqiya lines page.txt                        # drop the doubled headline
+  tanqiya dedup news.jsonl -o unique.jsonl --audit removed.jsonl
   tanqiya COMMAND --help                        # a command's options
 """
 
@@ -80,169 +102,88 @@ in .gz, or .zst (needs tanqiya[zstd]). -o OUT is written atomically: on error
 OUT is left as it was. Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C.
 """
 
+LINES_EPILOG: Final = """\b
+Examples:
+  tanqiya lines page.txt                      # the doubled headline goes
+  tanqiya lines --scope document page.txt -o page.clean.txt
+  tanqiya lines --fuzzy 90 page.txt           # also near-identical lines
+  tanqiya lines --scope corpus --min-docs 3 pages/*.txt -o clean/
+  tanqiya lines --scope corpus news.jsonl --text-field body --audit removed.jsonl
 
-class FormatChoice(enum.Enum):
-    """``--format`` values (``ReadOptions.format``)."""
+\b
+Documents: a JSONL/Parquet record is one document (its --text-field); a
+plain-text file is one document (the whole file; standard input too).
 
-    auto = "auto"
-    text = "text"
-    jsonl = "jsonl"
-    parquet = "parquet"
+\b
+Output: records as JSONL, the text field replaced by the kept lines, every
+other field untouched (a record that loses no line is copied byte for byte).
+Plain text: one input goes to standard output or -o FILE; several go to
+standard output one after another (like cat), or with -o DIR each to DIR
+under its path relative to the folder the inputs share (a/x.txt a/y.txt ->
+DIR/x.txt DIR/y.txt). -o ending in / or naming a directory is a DIR for one
+input too. DIR is filled beside it and renamed into place at the end; a
+non-empty DIR is refused unless --force, which replaces DIR entirely.
 
+\b
+Lines compare by their key (the --profile normalization), so copies that
+differ in diacritics, tatweel, spaces, NBSP or invisible marks are one line.
+Blank lines (no letter or digit) are never removed. The first copy is kept;
+--scope corpus keeps no copy of a line found in --min-docs documents.
+Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C.
+"""
 
-class ErrorsChoice(enum.Enum):
-    """``--errors`` values (``ReadOptions.errors``)."""
+DEDUP_EPILOG: Final = """\b
+Examples:
+  tanqiya dedup news.jsonl -o unique.jsonl --audit removed.jsonl
+  tanqiya dedup --threshold 0.7 --workers 2 a.jsonl.gz b.jsonl.gz -o unique.jsonl
+  tanqiya dedup pages/*.txt                   # prints the kept files' paths
+  tanqiya dedup pages/*.txt -o unique/        # copies the kept files there
 
-    strict = "strict"
-    replace = "replace"
+\b
+Documents: a JSONL/Parquet record is one document (its --text-field); a
+plain-text file is one document (the whole file).
 
+\b
+Output: the kept records, unchanged (a JSONL line's own bytes; a Parquet row
+as JSONL, same fields in the same order), in input order. Plain-text files:
+without -o, the kept files' paths, one per line ('-' for standard input);
+with -o DIR, the kept files copied byte for byte into DIR under their path
+relative to the folder the inputs share. DIR is filled beside it and renamed
+into place at the end; a non-empty DIR is refused unless --force, which
+replaces DIR entirely.
 
-# --- options shared by every command -----------------------------------------
+\b
+Two passes over the input (standard input is first copied to a temporary
+file): signatures, then writing. Documents with the same key (the --profile
+normalization) are exact duplicates; others whose MinHash similarity of word
+--ngram shingles reaches --threshold are near duplicates. Each cluster keeps
+one document (--keep). A document with no words (empty, punctuation) is
+always kept. The output does not depend on --workers.
+Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C.
+"""
 
-FilesArg = Annotated[
-    list[str] | None,
-    typer.Argument(
-        metavar="FILES",
-        help="Input files; '-' or none for standard input.",
-        show_default=False,
-    ),
-]
-ProfileOpt = Annotated[
-    str,
-    typer.Option(
-        "--profile", "-p", metavar="PROFILE", help=f"Profile: {', '.join(sorted(PROFILES))}."
-    ),
-]
-TextFieldOpt = Annotated[
-    str,
-    typer.Option("--text-field", metavar="FIELD", help="The JSONL/Parquet field holding the text."),
-]
-IdFieldOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--id-field",
-        metavar="FIELD",
-        help="The JSONL/Parquet field holding the record id [default: FILE:LINE].",
-        show_default=False,
-    ),
-]
-FormatOpt = Annotated[
-    FormatChoice,
-    typer.Option(
-        "--format", case_sensitive=False, help="Input format; auto: from the file extension."
-    ),
-]
-OutputOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--output",
-        "-o",
-        metavar="OUT",
-        help="Write here (atomically; .gz/.zst compressed) instead of standard output.",
-        show_default=False,
-    ),
-]
-ErrorsOpt = Annotated[
-    ErrorsChoice,
-    typer.Option(
-        "--errors",
-        case_sensitive=False,
-        help="Invalid UTF-8: stop (strict) or write U+FFFD and count the bytes (replace).",
-    ),
-]
-SkipBadOpt = Annotated[
-    bool,
-    typer.Option(
-        "--skip-bad", help="Pass malformed records through unchanged and count them; don't stop."
-    ),
-]
-QuietOpt = Annotated[
-    bool, typer.Option("--quiet", "-q", help="No progress bar and no summary on stderr.")
-]
+MAX_NUM_PERM: Final = 4096
+"""Beyond this, choosing the LSH bands costs seconds and gigabytes."""
+CHANGED_INPUT: Final = (
+    "the input changed between the two passes ({first:,} documents, then {second:,})"
+)
+CORPUS_ONLY: Final = "{option} applies to --scope corpus only"
+NO_FUZZY_CORPUS: Final = "--fuzzy applies to --scope adjacent and document, not corpus"
 
 
-def read_options(
-    *,
-    input_format: FormatChoice = FormatChoice.auto,
-    text_field: str = "text",
-    id_field: str | None = None,
-    errors: ErrorsChoice = ErrorsChoice.strict,
-    skip_bad: bool = False,
-) -> ReadOptions:
-    """The :class:`ReadOptions` for the shared options (ValueError if invalid)."""
-    return ReadOptions(
-        format=input_format.value,
-        text_field=text_field,
-        id_field=id_field,
-        errors=errors.value,
-        skip_bad=skip_bad,
-    )
+class ScopeChoice(enum.Enum):
+    """``tanqiya lines --scope`` values."""
+
+    adjacent = "adjacent"
+    document = "document"
+    corpus = "corpus"
 
 
-# --- reporting ---------------------------------------------------------------
+class KeepChoice(enum.Enum):
+    """``tanqiya dedup --keep`` values."""
 
-
-def say(message: str) -> None:
-    """One line on stderr, prefixed with the program name."""
-    typer.echo(f"{PROG}: {message}", err=True)
-
-
-def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
-    """Print ``tanqiya: error: message`` on stderr and exit with ``code``."""
-    say(f"error: {message}")
-    raise typer.Exit(code)
-
-
-@contextlib.contextmanager
-def reporting_errors(output: str | None = None) -> Iterator[None]:
-    """Turn the errors a user can cause into one line on stderr and an exit
-    code: bad input, bad options (ValueError), output and OS errors (2),
-    Ctrl-C (130), a closed stdout pipe (141, silent). ``output``, the -o
-    path if any, is named in the Ctrl-C message."""
-    try:
-        yield
-    except DecodeError as e:
-        fail(f"{e}; {DECODE_HINT}")
-    except RecordError as e:
-        fail(f"{e}; {RECORD_HINT}")
-    except (InputError, OutputError, ValueError) as e:
-        fail(str(e))
-    except KeyboardInterrupt:
-        written = output is not None and output != "-"
-        say(f"{INTERRUPTED}; {NOT_WRITTEN.format(path=output)}" if written else INTERRUPTED)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except BrokenPipeError:
-        # Python's recipe: point stdout at devnull so the final flush is quiet.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        raise typer.Exit(EXIT_BROKEN_PIPE) from None
-    except OSError as e:
-        where = f"{e.filename}: " if e.filename else ""
-        fail(f"{where}{e.strerror or e}")
-
-
-@contextlib.contextmanager
-def progress(
-    inputs: Sequence[InputSpec], stats: ReadStats, *, enabled: bool
-) -> Iterator[Callable[[], None]]:
-    """A rich progress bar on stderr over the bytes read, when ``enabled``;
-    yields a function to call after each batch."""
-    if not enabled:
-        yield lambda: None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    sizes = [s.size if s.compression == "none" else None for s in inputs]
-    total = None if None in sizes else sum(s or 0 for s in sizes)
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("reading", total=total)
-        yield lambda: bar.update(task, completed=stats.bytes_read)
-
-
-def show_progress(quiet: bool) -> bool:
-    """Progress bars only for a person watching: stderr a TTY and not --quiet."""
-    return not quiet and sys.stderr.isatty()
+    first = "first"
+    longest = "longest"
 
 
 # --- the app -----------------------------------------------------------------
@@ -323,6 +264,414 @@ def normalize_command(
             f" {stats.replaced_bytes:,} invalid bytes replaced);"
             f" profile {normalizer.options.name}; {time.perf_counter() - started:.2f} s"
         )
+
+
+# --- tanqiya lines -------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _document_writer(
+    output: str | None,
+    out_format: str,
+    text_field: str,
+    names: list[str] | None,
+    *,
+    force: bool,
+) -> Iterator[Callable[[int, Record, str | None], None]]:
+    """``write(index, record, text)`` for the documents of ``tanqiya lines``:
+    to one stream, or one file per input under an output directory
+    (``names``, by input index)."""
+    if names is None:
+        with open_output(output) as stream:
+            writer = RecordWriter(
+                stream, "jsonl" if out_format == "jsonl" else "text", text_field=text_field
+            )
+            yield lambda _, record, text: writer.write(record, text)
+        return
+    assert output is not None
+    with atomic_directory(output, force=force) as folder:
+
+        def write(index: int, record: Record, text: str | None) -> None:
+            target = folder / names[index]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open_output(target) as stream:
+                RecordWriter(stream, "text").write(record, text)
+
+        yield write
+
+
+def _line_remover(
+    scope: ScopeChoice, profile: str, fuzzy: float | None, min_docs: int, min_chars: int
+) -> tuple[Callable[[str], LineDedup], BoilerplateFilter | None]:
+    if scope is ScopeChoice.corpus:
+        boilerplate = BoilerplateFilter(min_docs=min_docs, min_chars=min_chars, profile=profile)
+        return boilerplate.filter, boilerplate
+    Normalizer(profile)  # an unknown profile fails here, before any reading
+    within: Scope = "adjacent" if scope is ScopeChoice.adjacent else "document"
+
+    def remove(text: str) -> LineDedup:
+        return dedup_lines(text, scope=within, profile=profile, fuzzy=fuzzy)
+
+    return remove, None
+
+
+@app.command("lines", epilog=LINES_EPILOG)
+def lines_command(
+    files: FilesArg = None,
+    scope: Annotated[
+        ScopeChoice,
+        typer.Option(
+            "--scope",
+            case_sensitive=False,
+            help="adjacent: a line repeating the last kept line (blank lines between"
+            " don't count); document: anywhere before in the document; corpus: a line"
+            " found in --min-docs documents or more.",
+        ),
+    ] = ScopeChoice.adjacent,
+    min_docs: Annotated[
+        int | None,
+        typer.Option(
+            "--min-docs",
+            metavar="N",
+            help="--scope corpus: remove lines found in N documents or more [default: 3].",
+            show_default=False,
+        ),
+    ] = None,
+    min_chars: Annotated[
+        int | None,
+        typer.Option(
+            "--min-chars",
+            metavar="N",
+            help="--scope corpus: only lines whose key has N characters or more [default: 10].",
+            show_default=False,
+        ),
+    ] = None,
+    fuzzy: Annotated[
+        float | None,
+        typer.Option(
+            "--fuzzy",
+            metavar="SCORE",
+            help="Also remove lines whose key scores SCORE (1-100, rapidfuzz ratio)"
+            " against a kept line; lines under 20 characters only match exactly.",
+            show_default=False,
+        ),
+    ] = None,
+    profile: ProfileOpt = "dedup",
+    text_field: TextFieldOpt = "text",
+    id_field: IdFieldOpt = None,
+    input_format: FormatOpt = FormatChoice.auto,
+    audit: AuditOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    errors: ErrorsOpt = ErrorsChoice.strict,
+    skip_bad: SkipBadOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Remove repeated lines: the doubled headline, repeats, boilerplate.
+
+    Each document keeps its first copy of a line; later copies go, with
+    their own line ending only, so paragraph breaks survive. The counts go
+    to stderr; --audit writes one JSON line per removed line.
+    """
+    with reporting_errors(output, audit):
+        started = time.perf_counter()
+        corpus = scope is ScopeChoice.corpus
+        if not corpus:
+            for option, value in (("--min-docs", min_docs), ("--min-chars", min_chars)):
+                if value is not None:
+                    raise ValueError(CORPUS_ONLY.format(option=option))
+        if corpus and fuzzy is not None:
+            raise ValueError(NO_FUZZY_CORPUS)
+        if fuzzy is not None:
+            check_range("--fuzzy", fuzzy, low=1, high=100)
+        min_docs = 3 if min_docs is None else min_docs
+        min_chars = 10 if min_chars is None else min_chars
+        check_range("--min-docs", min_docs, low=2)
+        check_range("--min-chars", min_chars, low=1)
+        remove, boilerplate = _line_remover(scope, profile, fuzzy, min_docs, min_chars)
+        options = read_options(
+            input_format=input_format,
+            text_field=text_field,
+            id_field=id_field,
+            errors=errors,
+            skip_bad=skip_bad,
+            text_unit="file",
+            keep_raw=True,
+        )
+        inputs = resolve_inputs(files or [], options)
+        out_format = output_format_for(inputs)
+        check_outputs(output, audit)
+        names = None
+        if out_format == "text" and wants_directory(output, inputs):
+            assert output is not None
+            names = directory_names(inputs)
+            check_directory(output, force=force, inputs=inputs)
+        documents = bad = lines_in = 0
+        with contextlib.ExitStack() as stack:
+            if corpus:
+                inputs = stack.enter_context(replayable(inputs))
+            stages = stack.enter_context(Stages(enabled=show_progress(quiet)))
+            total = total_bytes(inputs)
+            if boilerplate is not None:
+                stats = ReadStats()
+                update = stages.stage("counting", total)
+
+                def texts() -> Iterator[str]:
+                    for record in read_inputs(inputs, options, stats=stats):
+                        update(stats.bytes_read)
+                        if record.error is None:
+                            yield record.text
+
+                boilerplate.count(texts())
+            write = stack.enter_context(
+                _document_writer(output, out_format, text_field, names, force=force)
+            )
+            auditor = stack.enter_context(AuditWriter.open(audit))
+            stats = ReadStats()
+            update = stages.stage("filtering" if corpus else "reading", total)
+            for index, record in enumerate(read_inputs(inputs, options, stats=stats)):
+                documents += 1
+                if record.error is not None:
+                    bad += 1
+                    write(index, record, None)
+                    continue
+                result = remove(record.text)
+                lines_in += result.lines
+                auditor.lines(record.id, result.removed)
+                write(index, record, result.text)
+                update(stats.bytes_read)
+    removed = auditor.count
+    rows = [("documents", documents)]
+    if bad:
+        rows.append(("bad, passed through", bad))
+    if boilerplate is not None:
+        rows.append(("boilerplate lines (distinct)", boilerplate.boilerplate_count))
+    rows.append(("lines in", lines_in))
+    reason = f"line-{scope.value}"
+    rows += [(f"removed: {r}", n) for r, n in sorted(auditor.reasons.items()) if r != reason]
+    rows.append((f"removed: {reason}", auditor.reasons[reason]))
+    rows.append(("lines out", lines_in - removed))
+    elapsed = time.perf_counter() - started
+    print_summary(
+        f"lines: scope {scope.value}, profile {profile}, {elapsed:.2f} s",
+        rows,
+        kept=lines_in - removed,
+        removed=removed,
+        total=lines_in,
+        unit="lines",
+        quiet=quiet,
+    )
+
+
+# --- tanqiya dedup -------------------------------------------------------------
+
+
+def _deduper(
+    threshold: float, num_perm: int, ngram: int, profile: str, keep: KeepChoice, workers: int
+) -> DocumentDeduper:
+    """The deduper for the options, checked before any reading. ``--threshold 1``
+    (signatures equal in every position) is one band of ``num_perm`` rows."""
+    check_range("--threshold", threshold, low=0, high=1, low_open=True)
+    check_range("--num-perm", num_perm, low=1, high=MAX_NUM_PERM)
+    check_range("--ngram", ngram, low=1)
+    check_range("--workers", workers, low=1)
+    bands = None
+    if threshold == 1:
+        threshold, bands = 1 - 0.5 / num_perm, (1, num_perm)
+    return DocumentDeduper(
+        threshold=threshold,
+        num_perm=num_perm,
+        ngram=ngram,
+        profile=profile,
+        keep=keep.value,
+        bands=bands,
+        workers=workers,
+    )
+
+
+def _write_kept_files(
+    inputs: Sequence[InputSpec],
+    given: Sequence[InputSpec],
+    keep: npt.NDArray[np.bool_],
+    output: str | None,
+    names: list[str] | None,
+    *,
+    force: bool,
+    update: Callable[[int], None],
+) -> None:
+    """Plain-text documents: the kept files' paths to stdout, or the files
+    copied into the output directory."""
+    if names is None:
+        with open_output(output) as stream:
+            kept = [s.path for s, k in zip(given, keep.tolist(), strict=True) if k]
+            stream.write("".join(f"{path}\n" for path in kept).encode("utf-8", "surrogateescape"))
+        return
+    assert output is not None
+    done = 0
+    with atomic_directory(output, force=force) as folder:
+        for spec, name, k in zip(inputs, names, keep.tolist(), strict=True):
+            if k:
+                target = folder / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(spec.path, target)
+                done += spec.size or 0
+                update(done)
+
+
+@app.command("dedup", epilog=DEDUP_EPILOG)
+def dedup_command(
+    files: FilesArg = None,
+    text_field: TextFieldOpt = "text",
+    id_field: IdFieldOpt = None,
+    input_format: FormatOpt = FormatChoice.auto,
+    threshold: Annotated[
+        float,
+        typer.Option(
+            "--threshold",
+            metavar="T",
+            help="Near duplicates: estimated Jaccard similarity of the shingle sets, 0 < T <= 1.",
+        ),
+    ] = 0.8,
+    num_perm: Annotated[
+        int, typer.Option("--num-perm", metavar="N", help="MinHash signature length.")
+    ] = 128,
+    ngram: Annotated[int, typer.Option("--ngram", metavar="N", help="Words per shingle.")] = 5,
+    profile: ProfileOpt = "dedup",
+    keep: Annotated[
+        KeepChoice,
+        typer.Option(
+            "--keep",
+            case_sensitive=False,
+            help="Which document of a cluster stays: the first in input order, or the"
+            " longest (ties: the first).",
+        ),
+    ] = KeepChoice.first,
+    workers: Annotated[
+        int, typer.Option("--workers", "-j", metavar="N", help="Processes computing signatures.")
+    ] = 1,
+    audit: AuditOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    errors: ErrorsOpt = ErrorsChoice.strict,
+    skip_bad: SkipBadOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Remove duplicate and near-duplicate documents, keeping one of each.
+
+    The counts go to stderr; --audit writes one JSON line per removed
+    document, naming the document kept in its place.
+    """
+    with reporting_errors(output, audit):
+        started = time.perf_counter()
+        deduper = _deduper(threshold, num_perm, ngram, profile, keep, workers)
+        options = read_options(
+            input_format=input_format,
+            text_field=text_field,
+            id_field=id_field,
+            errors=errors,
+            skip_bad=skip_bad,
+            text_unit="file",
+            keep_raw=True,
+        )
+        given = resolve_inputs(files or [], options)
+        files_are_documents = output_format_for(given) == "text"
+        check_outputs(output, audit)
+        names = None
+        if files_are_documents and output is not None and output != STDIN:
+            names = directory_names(given)
+            check_directory(output, force=force, inputs=given)
+        with (
+            deduper,
+            replayable(given) as inputs,
+            Stages(enabled=show_progress(quiet)) as stages,
+        ):
+            total = total_bytes(inputs)
+            stats = ReadStats()
+            update = stages.stage("signatures", total)
+            count = 0
+            for batch in batched(read_inputs(inputs, options, stats=stats)):
+                deduper.add([r.text if r.error is None else "" for r in batch])
+                count += len(batch)
+                update(stats.bytes_read)
+            stages.stage("clustering")
+            result = deduper.result()
+            deduper.close()
+            keep_mask = np.zeros(count, dtype=bool)
+            keep_mask[result.keep] = True
+            update = stages.stage("writing", total)
+            with AuditWriter.open(audit) as auditor:
+                if files_are_documents:
+                    ids = {i: s.name for i, s in enumerate(inputs)}
+                    _write_kept_files(
+                        inputs, given, keep_mask, output, names, force=force, update=update
+                    )
+                else:
+                    ids = _write_kept_records(
+                        inputs, options, keep_mask, result.clusters, output, text_field, update
+                    )
+                cluster_of = {m: c for c, members in enumerate(result.clusters) for m in members}
+                for i in sorted(result.duplicate_of):
+                    auditor.document(
+                        ids[i],
+                        reason="exact" if result.reason[i] == "exact" else "near",
+                        duplicate_of=ids[result.duplicate_of[i]],
+                        similarity=result.similarity[i],
+                        cluster=cluster_of[i],
+                    )
+    exact = auditor.reasons["exact"]
+    near = auditor.reasons["near"]
+    elapsed = time.perf_counter() - started
+    print_summary(
+        f"dedup: threshold {threshold:g}, num_perm {num_perm}, ngram {ngram},"
+        f" profile {profile}, {elapsed:.2f} s",
+        [
+            ("documents in", count),
+            ("exact duplicates", exact),
+            ("near duplicates", near),
+            ("clusters", len(result.clusters)),
+            ("kept", len(result.keep)),
+        ],
+        kept=len(result.keep),
+        removed=exact + near,
+        total=count,
+        unit="documents",
+        quiet=quiet,
+    )
+
+
+def _write_kept_records(
+    inputs: Sequence[InputSpec],
+    options: ReadOptions,
+    keep: npt.NDArray[np.bool_],
+    clusters: list[list[int]],
+    output: str | None,
+    text_field: str,
+    update: Callable[[int], None],
+) -> dict[int, str]:
+    """Second pass over records: write the kept ones unchanged; return the
+    ids of every document in a cluster (for the audit)."""
+    involved = np.zeros(len(keep), dtype=bool)
+    for members in clusters:
+        involved[members] = True
+    ids: dict[int, str] = {}
+    stats = ReadStats()
+    start = 0
+    with open_output(output) as stream:
+        writer = RecordWriter(stream, "jsonl", text_field=text_field)
+        for batch in batched(read_inputs(inputs, options, stats=stats)):
+            stop = start + len(batch)
+            if stop > len(keep):
+                break
+            for i in np.flatnonzero(involved[start:stop]).tolist():
+                ids[start + i] = batch[i].id
+            kept = [r for r, k in zip(batch, keep[start:stop].tolist(), strict=True) if k]
+            writer.write_many(kept, [None] * len(kept))
+            update(stats.bytes_read)
+            start = stop
+        else:
+            if start == len(keep):
+                return ids
+        raise ValueError(CHANGED_INPUT.format(first=len(keep), second=max(start, stats.records)))
 
 
 if __name__ == "__main__":

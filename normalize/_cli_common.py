@@ -1,0 +1,489 @@
+"""What every ``tanqiya`` command shares: option types, error reporting,
+progress bars, the summary table and directory outputs.
+
+A command (in :mod:`normalize.cli`) takes the option types below
+(``FilesArg``, ``TextFieldOpt``, ``OutputOpt``, ``QuietOpt`` ...), wraps its
+body in ``with reporting_errors(output):`` and builds its reader with
+:func:`read_options`. Errors then come out as one line,
+``tanqiya: error: FILE:LINE: message``, with exit code 2 (130 on Ctrl-C),
+never as a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import os
+import secrets
+import shutil
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Annotated, Final, NoReturn
+
+import typer
+
+from normalize.io import (
+    STDIN,
+    DecodeError,
+    InputError,
+    InputSpec,
+    OutputError,
+    ReadOptions,
+    ReadStats,
+    RecordError,
+    TextUnit,
+)
+from normalize.options import PROFILES
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+PROG: Final = "tanqiya"
+EXIT_ERROR: Final = 2
+"""Bad input, bad options or an unwritable output (typer's usage errors use 2 too)."""
+EXIT_INTERRUPTED: Final = 130
+EXIT_BROKEN_PIPE: Final = 141
+"""The reader of standard output went away (``tanqiya ... | head``): quiet exit."""
+EXIT_SOFTWARE: Final = 70
+"""A count that does not add up: a bug in tanqiya (``EX_SOFTWARE``)."""
+
+DECODE_HINT: Final = (
+    "use --errors replace to write U+FFFD for invalid bytes, or --skip-bad to pass the line through"
+)
+RECORD_HINT: Final = "use --skip-bad to pass malformed records through unchanged"
+INTERRUPTED: Final = "interrupted"
+NOT_WRITTEN: Final = "{paths} {verb} not written"
+NOT_A_DIRECTORY: Final = "exists and is not a directory"
+DIRECTORY_NOT_EMPTY: Final = "directory is not empty; use --force to replace it and all it holds"
+NO_PARENT: Final = "cannot create it: no directory {parent!r}"
+STDIN_IN_DIRECTORY: Final = (
+    "standard input has no file name to write under the output directory; give files"
+)
+SAME_OUTPUT: Final = "{name} and -o OUT are the same file"
+GIVEN_TWICE: Final = "given twice; each input is written once to the output directory"
+HOLDS_INPUT: Final = "holds the input {name}; --force would delete it"
+MISMATCH: Final = "internal error: {kept:,} kept + {removed:,} removed != {total:,} {unit} in"
+
+
+class FormatChoice(enum.Enum):
+    """``--format`` values (``ReadOptions.format``)."""
+
+    auto = "auto"
+    text = "text"
+    jsonl = "jsonl"
+    parquet = "parquet"
+
+
+class ErrorsChoice(enum.Enum):
+    """``--errors`` values (``ReadOptions.errors``)."""
+
+    strict = "strict"
+    replace = "replace"
+
+
+# --- options shared by every command -----------------------------------------
+
+FilesArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="FILES",
+        help="Input files; '-' or none for standard input.",
+        show_default=False,
+    ),
+]
+ProfileOpt = Annotated[
+    str,
+    typer.Option(
+        "--profile", "-p", metavar="PROFILE", help=f"Profile: {', '.join(sorted(PROFILES))}."
+    ),
+]
+TextFieldOpt = Annotated[
+    str,
+    typer.Option("--text-field", metavar="FIELD", help="The JSONL/Parquet field holding the text."),
+]
+IdFieldOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--id-field",
+        metavar="FIELD",
+        help="The JSONL/Parquet field holding the record id [default: FILE:LINE].",
+        show_default=False,
+    ),
+]
+FormatOpt = Annotated[
+    FormatChoice,
+    typer.Option(
+        "--format", case_sensitive=False, help="Input format; auto: from the file extension."
+    ),
+]
+OutputOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="OUT",
+        help="Write here (atomically; .gz/.zst compressed) instead of standard output.",
+        show_default=False,
+    ),
+]
+ErrorsOpt = Annotated[
+    ErrorsChoice,
+    typer.Option(
+        "--errors",
+        case_sensitive=False,
+        help="Invalid UTF-8: stop (strict) or write U+FFFD and count the bytes (replace).",
+    ),
+]
+SkipBadOpt = Annotated[
+    bool,
+    typer.Option(
+        "--skip-bad", help="Pass malformed records through unchanged and count them; don't stop."
+    ),
+]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress bar and no summary on stderr.")
+]
+AuditOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--audit",
+        metavar="FILE",
+        help="Write one JSON line per removal here (atomically; '-' for standard output"
+        " when -o is a file).",
+        show_default=False,
+    ),
+]
+ForceOpt = Annotated[
+    bool,
+    typer.Option("--force", help="Replace a non-empty output directory (and all it holds)."),
+]
+
+
+def read_options(
+    *,
+    input_format: FormatChoice = FormatChoice.auto,
+    text_field: str = "text",
+    id_field: str | None = None,
+    errors: ErrorsChoice = ErrorsChoice.strict,
+    skip_bad: bool = False,
+    text_unit: TextUnit = "line",
+    keep_raw: bool = False,
+) -> ReadOptions:
+    """The :class:`ReadOptions` for the shared options (ValueError if invalid)."""
+    return ReadOptions(
+        format=input_format.value,
+        text_unit=text_unit,
+        text_field=text_field,
+        id_field=id_field,
+        errors=errors.value,
+        skip_bad=skip_bad,
+        keep_raw=keep_raw,
+    )
+
+
+def check_range(
+    option: str,
+    value: float,
+    *,
+    low: float,
+    high: float | None = None,
+    low_open: bool = False,
+) -> None:
+    """ValueError naming ``option`` and ``value`` unless ``value`` is in range.
+
+    >>> check_range("--threshold", 0.0, low=0, high=1, low_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: --threshold must be greater than 0 and at most 1, not 0.0
+    """
+    above = value > low if low_open else value >= low
+    if above and (high is None or value <= high):
+        return
+    lower = f"greater than {low:g}" if low_open else f"at least {low:g}"
+    upper = "" if high is None else f" and at most {high:g}"
+    msg = f"{option} must be {lower}{upper}, not {value!r}"
+    raise ValueError(msg)
+
+
+# --- reporting ---------------------------------------------------------------
+
+
+def say(message: str) -> None:
+    """One line on stderr, prefixed with the program name."""
+    typer.echo(f"{PROG}: {message}", err=True)
+
+
+def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    """Print ``tanqiya: error: message`` on stderr and exit with ``code``."""
+    say(f"error: {message}")
+    raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def reporting_errors(*outputs: str | None) -> Iterator[None]:
+    """Turn the errors a user can cause into one line on stderr and an exit
+    code: bad input, bad options (ValueError), output and OS errors (2),
+    Ctrl-C (130), a closed stdout pipe (141, silent). ``outputs``, the files
+    the command writes (``None`` or ``"-"`` for none), are named in the Ctrl-C
+    message."""
+    try:
+        yield
+    except DecodeError as e:
+        fail(f"{e}; {DECODE_HINT}")
+    except RecordError as e:
+        fail(f"{e}; {RECORD_HINT}")
+    except (InputError, OutputError, ValueError) as e:
+        fail(str(e))
+    except KeyboardInterrupt:
+        written = [p for p in outputs if p is not None and p != STDIN]
+        if written:
+            verb = "was" if len(written) == 1 else "were"
+            say(f"{INTERRUPTED}; {NOT_WRITTEN.format(paths=' and '.join(written), verb=verb)}")
+        else:
+            say(INTERRUPTED)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except BrokenPipeError:
+        # Python's recipe: point stdout at devnull so the final flush is quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(EXIT_BROKEN_PIPE) from None
+    except OSError as e:
+        where = f"{e.filename}: " if e.filename else ""
+        fail(f"{where}{e.strerror or e}")
+
+
+@contextlib.contextmanager
+def progress(
+    inputs: Sequence[InputSpec], stats: ReadStats, *, enabled: bool
+) -> Iterator[Callable[[], None]]:
+    """A rich progress bar on stderr over the bytes read, when ``enabled``;
+    yields a function to call after each batch."""
+    with Stages(enabled=enabled) as stages:
+        update = stages.stage("reading", total_bytes(inputs))
+        yield lambda: update(stats.bytes_read)
+
+
+def show_progress(quiet: bool) -> bool:
+    """Progress bars only for a person watching: stderr a TTY and not --quiet."""
+    return not quiet and sys.stderr.isatty()
+
+
+def total_bytes(inputs: Sequence[InputSpec]) -> int | None:
+    """The bytes a reader will count in ``ReadStats.bytes_read``, if known
+    (not for compressed files, Parquet or standard input)."""
+    sizes = [s.size if s.compression == "none" and s.format != "parquet" else None for s in inputs]
+    return None if None in sizes else sum(s or 0 for s in sizes)
+
+
+class Stages:
+    """Rich progress bars on stderr, one per stage of a command ("signatures",
+    "clustering", "writing"), when ``enabled``; else nothing at all.
+
+    ``stage(name, total)`` ends the previous stage's bar and starts one; it
+    returns a function to call with the amount done so far (``total=None``: a
+    bar without an end, for a stage that cannot be measured).
+    """
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> Stages:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._bar = Progress(console=Console(stderr=True), transient=True)
+            self._bar.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+    def stage(self, name: str, total: int | None = None) -> Callable[[int], None]:
+        """Start stage ``name``; returns ``update(completed)``."""
+        bar = self._bar
+        if bar is None:
+            return lambda completed: None
+        if self._task is not None:
+            previous = bar.tasks[-1]
+            done = previous.total or previous.completed or 1
+            bar.update(previous.id, total=done, completed=done)
+        task = bar.add_task(name, total=total)
+        self._task = task
+        return lambda completed: bar.update(task, completed=completed)
+
+
+def print_summary(
+    title: str,
+    rows: Sequence[tuple[str, int]],
+    *,
+    kept: int,
+    removed: int,
+    total: int,
+    unit: str,
+    quiet: bool = False,
+) -> None:
+    """The counts of a run as a table on stderr (rich on a terminal, aligned
+    plain text otherwise), then the check ``kept + removed = total``. A count
+    that does not add up is a bug: it exits with code 70 even when ``quiet``.
+    """
+    if kept + removed != total:
+        fail(MISMATCH.format(kept=kept, removed=removed, total=total, unit=unit), EXIT_SOFTWARE)
+    if quiet:
+        return
+    check = f"{kept:,} kept + {removed:,} removed = {total:,} {unit} in"
+    if sys.stderr.isatty():
+        from rich import box
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(box=box.SIMPLE, show_header=False, show_edge=False)
+        table.add_column()
+        table.add_column(justify="right", style="bold")
+        for label, value in rows:
+            table.add_row(label, f"{value:,}")
+        console = Console(stderr=True, highlight=False)
+        console.print(f"{PROG}: {title}", markup=False)
+        console.print(table)
+        console.print(check, markup=False, style="dim")
+        return
+    width = max(len(label) for label, _ in rows)
+    digits = max(len(f"{value:,}") for _, value in rows)
+    lines = [f"{PROG}: {title}"]
+    lines += [f"  {label:<{width}}  {value:>{digits},}" for label, value in rows]
+    lines.append(f"  {check}")
+    typer.echo("\n".join(lines), err=True)
+
+
+# --- outputs -----------------------------------------------------------------
+
+
+def check_outputs(output: str | None, audit: str | None) -> None:
+    """Refuse an audit that would overwrite the output, or share standard
+    output with it."""
+    if audit is None:
+        return
+    if audit == STDIN:
+        if output is None or output == STDIN:
+            msg = "--audit - needs -o OUT: standard output already carries the output"
+            raise ValueError(msg)
+        return
+    if output is not None and output != STDIN and _same_file(audit, output):
+        raise ValueError(SAME_OUTPUT.format(name=f"--audit {audit}"))
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return Path(a).samefile(b)
+    except OSError:
+        return Path(a).absolute() == Path(b).absolute()
+
+
+def wants_directory(output: str | None, inputs: Sequence[InputSpec]) -> bool:
+    """Whether plain-text documents go to an output directory: ``-o OUT``
+    with several inputs, or an ``OUT`` that ends with ``/`` or is a directory."""
+    if output is None or output == STDIN:
+        return False
+    return len(inputs) > 1 or output.endswith(("/", os.sep)) or Path(output).is_dir()
+
+
+def directory_names(inputs: Sequence[InputSpec]) -> list[str]:
+    """Where each input goes under an output directory: its path relative to
+    the folder all the inputs share (``a/x.txt a/y.txt`` -> ``x.txt y.txt``;
+    ``a/x.txt b/x.txt`` -> ``a/x.txt b/x.txt``). Raises InputError for
+    standard input or a file given twice.
+
+    >>> specs = [InputSpec(p, p, "text", "none", 1) for p in ("c/a/x.txt", "c/b/x.txt")]
+    >>> directory_names(specs)
+    ['a/x.txt', 'b/x.txt']
+    """
+    paths: list[str] = []
+    for spec in inputs:
+        if spec.path == STDIN:
+            raise InputError(spec.name, None, STDIN_IN_DIRECTORY)
+        paths.append(os.path.abspath(spec.path))  # noqa: PTH100  (folds "..", keeps symlinks)
+    if not paths:
+        return []
+    common = os.path.commonpath([Path(p).parent for p in paths])
+    names = [os.path.relpath(p, common) for p in paths]
+    seen: set[str] = set()
+    for spec, name in zip(inputs, names, strict=True):
+        if name in seen:
+            raise InputError(spec.name, None, GIVEN_TWICE)
+        seen.add(name)
+    return names
+
+
+def check_directory(path: str, *, force: bool, inputs: Sequence[InputSpec] = ()) -> None:
+    """Raise OutputError unless ``path`` can become the output directory:
+    absent (its parent present), an empty directory, or with ``force`` any
+    directory that holds none of ``inputs``."""
+    target = Path(path)
+    if target.is_dir():
+        if not any(target.iterdir()):
+            return
+        if not force:
+            raise OutputError(path, DIRECTORY_NOT_EMPTY)
+        root = target.resolve()
+        for spec in inputs:
+            if spec.path != STDIN and root in Path(spec.path).resolve().parents:
+                raise OutputError(path, HOLDS_INPUT.format(name=spec.name))
+    elif target.exists() or target.is_symlink():
+        raise OutputError(path, NOT_A_DIRECTORY)
+    elif not target.absolute().parent.is_dir():
+        raise OutputError(path, NO_PARENT.format(parent=os.fspath(target.absolute().parent)))
+
+
+@contextlib.contextmanager
+def atomic_directory(path: str, *, force: bool) -> Iterator[Path]:
+    """A new, hidden temporary directory beside ``path`` to fill; when the
+    ``with`` block ends without error it becomes ``path`` by one rename (an
+    existing directory, emptied only with ``force``, is moved aside first and
+    then deleted). On any exception, Ctrl-C included, the temporary directory
+    is deleted and ``path`` is left as it was.
+
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "out"
+    >>> with atomic_directory(str(target), force=False) as tmp:
+    ...     _ = (tmp / "a.txt").write_text("x")
+    >>> sorted(p.name for p in target.iterdir()), len(list(target.parent.iterdir()))
+    (['a.txt'], 1)
+    """
+    check_directory(path, force=force)
+    target = Path(path.rstrip("/" + os.sep) or path)
+    tmp = _hidden_beside(target, "tmp")
+    try:
+        tmp.mkdir()
+    except OSError as e:
+        raise OutputError(path, f"cannot create a directory beside it: {e.strerror or e}") from None
+    try:
+        yield tmp
+        if target.is_dir() and any(target.iterdir()):
+            old = _hidden_beside(target, "old")
+            target.rename(old)
+            try:
+                tmp.rename(target)
+            except BaseException:
+                old.rename(target)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.replace(target)  # replaces an empty directory too
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _hidden_beside(target: Path, kind: str) -> Path:
+    return target.with_name(f".{target.name}.{secrets.token_hex(4)}.{kind}")
