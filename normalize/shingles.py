@@ -146,7 +146,7 @@ def _whitespace_table() -> npt.NDArray[np.bool_]:
     return table
 
 
-_TABLE_SIZE: Final = (1 << 20) + 1
+_TABLE_SIZE: Final = (1 << 17) + 1  # MinHasher batches are ~64K characters
 
 
 @functools.cache
