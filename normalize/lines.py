@@ -126,14 +126,13 @@ class _Lines:
             pieces.pop()
         return cls(text, pieces, text.endswith("\n"))
 
-    def nonempty(self) -> tuple[list[str], list[int]]:
-        """The non-empty lines without their ending, and their indices. (Empty
-        lines are blank and need no key.)"""
+    def contents(self) -> list[str]:
+        """Each line without its ending."""
         pieces = self.pieces
-        if "\r" in self.text:
-            last = len(pieces) - (not self.newline_at_end)
-            pieces = [p[:-1] if i < last and p.endswith("\r") else p for i, p in enumerate(pieces)]
-        return list(filter(None, pieces)), list(compress(range(len(pieces)), pieces))
+        if "\r" not in self.text:
+            return pieces
+        last = len(pieces) - (not self.newline_at_end)
+        return [p[:-1] if i < last and p.endswith("\r") else p for i, p in enumerate(pieces)]
 
     def result(self, found: Found, reason: Reason, *, kept_copy: bool = True) -> LineDedup:
         """The text without the lines ``found`` (in line order)."""
@@ -164,6 +163,12 @@ class _Lines:
         return LineDedup(kept, removed, len(pieces))
 
 
+@functools.lru_cache(maxsize=16)
+def _normalizer(profile: str | NormalizeOptions) -> Normalizer:
+    """One Normalizer per profile: building one costs as much as a page's dedup."""
+    return Normalizer(profile)
+
+
 def _is_blank(key: str) -> bool:
     return not key or _WORD.search(key) is None
 
@@ -188,6 +193,8 @@ def _exact(keys: list[str], scope: Scope) -> Found:
     kept_copy: dict[int, int] = {}
     out = []
     for i, key in enumerate(keys):
+        if not key:
+            continue
         j = first_copy(key, i)
         if j == i:
             continue
@@ -492,10 +499,9 @@ def dedup_lines(
         msg = f"scope must be one of {', '.join(map(repr, _SCOPES))}, not {scope!r}"
         raise ValueError(msg)
     f = _check_fuzzy(fuzzy, min_fuzzy_chars, max_fuzzy_chars, workers)
-    normalizer = Normalizer(profile)
+    normalizer = _normalizer(profile)
     lines = _Lines.split(text)
-    contents, at = lines.nonempty()
-    keys = normalizer.normalize_many(contents)
+    keys = normalizer.normalize_many(lines.contents())
     if f is None:
         found = _exact(keys, scope)
     elif scope == "adjacent":
@@ -503,7 +509,7 @@ def dedup_lines(
     else:
         found = _fuzzy_document(keys, f)
     reason: Reason = "line-adjacent" if scope == "adjacent" else "line-document"
-    return lines.result([(at[i], at[kept], score) for i, kept, score in found], reason)
+    return lines.result(found, reason)
 
 
 def _check_fuzzy(
@@ -664,7 +670,7 @@ class BoilerplateFilter:
         lines_per_doc: list[int] = []
         size = 0
         for document in documents:
-            contents, _ = _Lines.split(document).nonempty()
+            contents = list(filter(None, _Lines.split(document).contents()))
             batch += contents
             lines_per_doc.append(len(contents))
             size += len(document)
@@ -724,11 +730,11 @@ class BoilerplateFilter:
         call ends the counting pass."""
         boilerplate = self._finish()
         lines = _Lines.split(document)
-        contents, at = lines.nonempty()
+        contents = lines.contents()
         if not len(boilerplate) or not contents:
             return lines.result([], "line-corpus")
         keys, hashes, long_enough = self._hash(contents)
         where = np.searchsorted(boilerplate, hashes).clip(max=len(boilerplate) - 1)
         hit = np.flatnonzero(long_enough)[boilerplate[where] == hashes].tolist()
-        found = [(at[i], -1, 100.0) for i in hit if not _is_blank(keys[i])]
+        found = [(i, -1, 100.0) for i in hit if not _is_blank(keys[i])]
         return lines.result(found, "line-corpus", kept_copy=False)
