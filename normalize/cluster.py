@@ -17,6 +17,7 @@ number of edges.
 
 from __future__ import annotations
 
+import itertools
 import typing
 from typing import Final, Literal
 
@@ -131,8 +132,11 @@ def clusters(labels: Labels) -> list[list[int]]:
     [[0, 2], [1, 4]]
     """
     labels = np.asarray(labels, dtype=np.int64)
-    order = np.argsort(labels, kind="stable")
-    ordered = labels[order]
-    cuts = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
-    groups = np.split(order, cuts) if len(order) else []
-    return [g.tolist() for g in groups if len(g) > 1]
+    shared = np.flatnonzero(np.bincount(labels)[labels] > 1)  # increasing indices
+    if len(shared) == 0:
+        return []
+    shared = shared[np.argsort(labels[shared], kind="stable")]
+    owner = labels[shared]
+    cuts = [0, *(np.flatnonzero(owner[1:] != owner[:-1]) + 1).tolist(), len(shared)]
+    members = shared.tolist()
+    return [members[a:b] for a, b in itertools.pairwise(cuts)]
