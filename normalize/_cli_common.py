@@ -14,8 +14,6 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
-import secrets
-import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -55,15 +53,7 @@ DECODE_HINT: Final = (
 RECORD_HINT: Final = "use --skip-bad to pass malformed records through unchanged"
 INTERRUPTED: Final = "interrupted"
 NOT_WRITTEN: Final = "{paths} {verb} not written"
-NOT_A_DIRECTORY: Final = "exists and is not a directory"
-DIRECTORY_NOT_EMPTY: Final = "directory is not empty; use --force to replace it and all it holds"
-NO_PARENT: Final = "cannot create it: no directory {parent!r}"
-STDIN_IN_DIRECTORY: Final = (
-    "standard input has no file name to write under the output directory; give files"
-)
 SAME_OUTPUT: Final = "{name} and -o OUT are the same file"
-GIVEN_TWICE: Final = "given twice; each input is written once to the output directory"
-HOLDS_INPUT: Final = "holds the input {name}; --force would delete it"
 MISMATCH: Final = "internal error: {kept:,} kept + {removed:,} removed != {total:,} {unit} in"
 
 
@@ -388,102 +378,3 @@ def _same_file(a: str, b: str) -> bool:
         return Path(a).samefile(b)
     except OSError:
         return Path(a).absolute() == Path(b).absolute()
-
-
-def wants_directory(output: str | None, inputs: Sequence[InputSpec]) -> bool:
-    """Whether plain-text documents go to an output directory: ``-o OUT``
-    with several inputs, or an ``OUT`` that ends with ``/`` or is a directory."""
-    if output is None or output == STDIN:
-        return False
-    return len(inputs) > 1 or output.endswith(("/", os.sep)) or Path(output).is_dir()
-
-
-def directory_names(inputs: Sequence[InputSpec]) -> list[str]:
-    """Where each input goes under an output directory: its path relative to
-    the folder all the inputs share (``a/x.txt a/y.txt`` -> ``x.txt y.txt``;
-    ``a/x.txt b/x.txt`` -> ``a/x.txt b/x.txt``). Raises InputError for
-    standard input or a file given twice.
-
-    >>> specs = [InputSpec(p, p, "text", "none", 1) for p in ("c/a/x.txt", "c/b/x.txt")]
-    >>> directory_names(specs)
-    ['a/x.txt', 'b/x.txt']
-    """
-    paths: list[str] = []
-    for spec in inputs:
-        if spec.path == STDIN:
-            raise InputError(spec.name, None, STDIN_IN_DIRECTORY)
-        paths.append(os.path.abspath(spec.path))  # noqa: PTH100  (folds "..", keeps symlinks)
-    if not paths:
-        return []
-    common = os.path.commonpath([Path(p).parent for p in paths])
-    names = [os.path.relpath(p, common) for p in paths]
-    seen: set[str] = set()
-    for spec, name in zip(inputs, names, strict=True):
-        if name in seen:
-            raise InputError(spec.name, None, GIVEN_TWICE)
-        seen.add(name)
-    return names
-
-
-def check_directory(path: str, *, force: bool, inputs: Sequence[InputSpec] = ()) -> None:
-    """Raise OutputError unless ``path`` can become the output directory:
-    absent (its parent present), an empty directory, or with ``force`` any
-    directory that holds none of ``inputs``."""
-    target = Path(path)
-    if target.is_dir():
-        if not any(target.iterdir()):
-            return
-        if not force:
-            raise OutputError(path, DIRECTORY_NOT_EMPTY)
-        root = target.resolve()
-        for spec in inputs:
-            if spec.path != STDIN and root in Path(spec.path).resolve().parents:
-                raise OutputError(path, HOLDS_INPUT.format(name=spec.name))
-    elif target.exists() or target.is_symlink():
-        raise OutputError(path, NOT_A_DIRECTORY)
-    elif not target.absolute().parent.is_dir():
-        raise OutputError(path, NO_PARENT.format(parent=os.fspath(target.absolute().parent)))
-
-
-@contextlib.contextmanager
-def atomic_directory(path: str, *, force: bool) -> Iterator[Path]:
-    """A new, hidden temporary directory beside ``path`` to fill; when the
-    ``with`` block ends without error it becomes ``path`` by one rename (an
-    existing directory, emptied only with ``force``, is moved aside first and
-    then deleted). On any exception, Ctrl-C included, the temporary directory
-    is deleted and ``path`` is left as it was.
-
-    >>> import tempfile
-    >>> target = Path(tempfile.mkdtemp()) / "out"
-    >>> with atomic_directory(str(target), force=False) as tmp:
-    ...     _ = (tmp / "a.txt").write_text("x")
-    >>> sorted(p.name for p in target.iterdir()), len(list(target.parent.iterdir()))
-    (['a.txt'], 1)
-    """
-    check_directory(path, force=force)
-    target = Path(path.rstrip("/" + os.sep) or path)
-    tmp = _hidden_beside(target, "tmp")
-    try:
-        tmp.mkdir()
-    except OSError as e:
-        raise OutputError(path, f"cannot create a directory beside it: {e.strerror or e}") from None
-    try:
-        yield tmp
-        if target.is_dir() and any(target.iterdir()):
-            old = _hidden_beside(target, "old")
-            target.rename(old)
-            try:
-                tmp.rename(target)
-            except BaseException:
-                old.rename(target)
-                raise
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.replace(target)  # replaces an empty directory too
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def _hidden_beside(target: Path, kind: str) -> Path:
-    return target.with_name(f".{target.name}.{secrets.token_hex(4)}.{kind}")

@@ -41,11 +41,8 @@ from normalize._cli_common import (
     SkipBadOpt,
     Stages,
     TextFieldOpt,
-    atomic_directory,
-    check_directory,
     check_outputs,
     check_range,
-    directory_names,
     print_summary,
     progress,
     read_options,
@@ -53,16 +50,21 @@ from normalize._cli_common import (
     say,
     show_progress,
     total_bytes,
-    wants_directory,
 )
 from normalize.audit import AuditWriter
 from normalize.dedup import DocumentDeduper
+from normalize.folders import (
+    atomic_directory,
+    check_directory,
+    directory_names,
+    document_writer,
+    wants_directory,
+)
 from normalize.io import (
     STDIN,
     InputSpec,
     ReadOptions,
     ReadStats,
-    Record,
     RecordWriter,
     batched,
     open_output,
@@ -269,37 +271,6 @@ def normalize_command(
 # --- tanqiya lines -------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _document_writer(
-    output: str | None,
-    out_format: str,
-    text_field: str,
-    names: list[str] | None,
-    *,
-    force: bool,
-) -> Iterator[Callable[[int, Record, str | None], None]]:
-    """``write(index, record, text)`` for the documents of ``tanqiya lines``:
-    to one stream, or one file per input under an output directory
-    (``names``, by input index)."""
-    if names is None:
-        with open_output(output) as stream:
-            writer = RecordWriter(
-                stream, "jsonl" if out_format == "jsonl" else "text", text_field=text_field
-            )
-            yield lambda _, record, text: writer.write(record, text)
-        return
-    assert output is not None
-    with atomic_directory(output, force=force) as folder:
-
-        def write(index: int, record: Record, text: str | None) -> None:
-            target = folder / names[index]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open_output(target) as stream:
-                RecordWriter(stream, "text").write(record, text)
-
-        yield write
-
-
 def _line_remover(
     scope: ScopeChoice, profile: str, fuzzy: float | None, min_docs: int, min_chars: int
 ) -> tuple[Callable[[str], LineDedup], BoilerplateFilter | None]:
@@ -404,7 +375,7 @@ def lines_command(
         names = None
         if out_format == "text" and wants_directory(output, inputs):
             assert output is not None
-            names = directory_names(inputs)
+            names = dict(zip([s.name for s in inputs], directory_names(inputs), strict=True))
             check_directory(output, force=force, inputs=inputs)
         documents = bad = lines_in = 0
         with contextlib.ExitStack() as stack:
@@ -424,21 +395,21 @@ def lines_command(
 
                 boilerplate.count(texts())
             write = stack.enter_context(
-                _document_writer(output, out_format, text_field, names, force=force)
+                document_writer(output, out_format, text_field, names, force=force)
             )
             auditor = stack.enter_context(AuditWriter.open(audit))
             stats = ReadStats()
             update = stages.stage("filtering" if corpus else "reading", total)
-            for index, record in enumerate(read_inputs(inputs, options, stats=stats)):
+            for record in read_inputs(inputs, options, stats=stats):
                 documents += 1
                 if record.error is not None:
                     bad += 1
-                    write(index, record, None)
+                    write(record, None)
                     continue
                 result = remove(record.text)
                 lines_in += result.lines
                 auditor.lines(record.id, result.removed)
-                write(index, record, result.text)
+                write(record, result.text)
                 update(stats.bytes_read)
     removed = auditor.count
     rows = [("documents", documents)]

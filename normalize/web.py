@@ -17,7 +17,7 @@ from collections.abc import Callable
 _TAG_RE = re.compile(
     r"<(script|style)\b[^\x00]*?</\1\s*>|<!--[^\x00]*?-->|</?[A-Za-z][^<>\x00]*>", re.IGNORECASE
 )
-_URL_RE = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s\x00<>\"]+", re.IGNORECASE)
+_URL_RE = re.compile(r"(?:(?:https?|ftps?|file)://|www\.)[^\s\x00<>\"]+", re.IGNORECASE)
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _MENTION_RE = re.compile(r"(?<![\w@])@\w+")
 
@@ -62,7 +62,8 @@ def strip_html(text: str) -> str:
 
 
 def remove_urls(text: str) -> str:
-    """Delete web addresses (``scheme://...`` and ``www....``).
+    """Delete web addresses (``http(s)://``, ``ftp(s)://``, ``file://`` and
+    ``www.`` up to the next space), also when glued to the word before them.
 
     >>> remove_urls("المصدر: https://example.com/a?b=1 اليوم")
     'المصدر:  اليوم'
