@@ -3,8 +3,9 @@
 The pipeline, for each document's **key** (its text normalized by a profile,
 ``dedup`` by default):
 
-1. **exact**: the 128-bit ``xxh3_128`` of the key's UTF-8 bytes; documents
-   with the same hash are exact duplicates of the first one.
+1. **exact**: the 128-bit ``xxh3_128`` of the key (its UTF-32-LE code
+   units, :func:`key_hashes`); documents with the same hash are exact
+   duplicates of the first one.
 2. **near**, over the first document of each distinct key: word (or char)
    n-gram shingles -> MinHash signatures (:mod:`normalize.minhash`) -> LSH
    bands -> candidate pairs (:mod:`normalize.lsh`) -> verification against
@@ -47,6 +48,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import multiprocessing
 import signal
 import typing
@@ -75,6 +77,7 @@ RECALL_WEIGHTS: Final = (0.1, 0.9)
 """``(fp_weight, fn_weight)`` for the default band choice."""
 
 _TASK_CHARS: Final = 1 << 20  # characters per batch handed to a worker
+_SIGN_CHARS: Final = 1 << 16  # characters per shingle/signature step (stays in cache)
 _PAIR_CHUNK: Final = 1 << 16
 
 
@@ -171,14 +174,40 @@ def _concat_shingles(parts: Sequence[Shingles]) -> Shingles:
     return Shingles(np.concatenate([p.hashes for p in parts]), offsets)
 
 
+def key_hashes(keys: Sequence[str]) -> npt.NDArray[np.uint64]:
+    """The 128-bit ``xxh3_128`` of each key's UTF-32-LE code units, shape
+    ``(n, 2)``. (One encode of the whole batch, then a slice per key: UTF-8
+    encoding each Arabic key separately costs several times more.)
+
+    >>> import xxhash
+    >>> key_hashes(["نص"]).tobytes() == xxhash.xxh3_128_digest("نص".encode("utf-32-le"))
+    True
+    """
+    sizes = np.array(list(map(len, keys)), dtype=np.int64) * 4
+    ends = np.cumsum(sizes).tolist()
+    buffer = memoryview("".join(keys).encode("utf-32-le", "surrogatepass"))
+    digest = b"".join(
+        xxhash.xxh3_128_digest(buffer[end - size : end])
+        for end, size in zip(ends, sizes.tolist(), strict=True)
+    )
+    return np.frombuffer(digest, dtype=np.uint64).reshape(-1, 2)
+
+
+def _split_by_chars(keys: list[str], chars: int) -> list[list[str]]:
+    """``keys`` cut into consecutive runs of about ``chars`` characters."""
+    ends = np.cumsum(np.array(list(map(len, keys)), dtype=np.int64) + 1)
+    cuts = np.searchsorted(ends, np.arange(chars, ends[-1] if len(ends) else 0, chars), "left")
+    bounds = sorted({0, len(keys), *(cuts + 1).tolist()} - {len(keys) + 1})
+    return [keys[a:b] for a, b in itertools.pairwise(bounds)]
+
+
 def _process_batch(spec: _Spec, texts: list[str]) -> _Batch:
     """Normalize, hash and sign one batch (runs in a worker when workers > 1)."""
     normalizer, hasher = _tools(spec)
     keys = normalizer.normalize_many(texts)
-    digest = b"".join(xxhash.xxh3_128_digest(k.encode("utf-8", "surrogatepass")) for k in keys)
     signatures: list[npt.NDArray[np.uint32]] = []
     kept: list[Shingles] = []
-    for part in text_batches(keys):
+    for part in _split_by_chars(keys, _SIGN_CHARS):
         if spec.mode == "fast" or spec.keep_shingles:
             sh = shingle_hashes(part, ngram=spec.ngram, unit=spec.unit)
             if spec.keep_shingles:
@@ -188,7 +217,7 @@ def _process_batch(spec: _Spec, texts: list[str]) -> _Batch:
         else:
             signatures.append(hasher.signatures_of_batch(part))
     return _Batch(
-        keys=np.frombuffer(digest, dtype=np.uint64).reshape(-1, 2),
+        keys=key_hashes(keys),
         signatures=np.concatenate(signatures),
         lengths=np.array(list(map(len, texts)), dtype=np.int64),
         empty=np.array([not k or k.isspace() for k in keys], dtype=np.bool_),
