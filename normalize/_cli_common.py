@@ -323,16 +323,20 @@ def print_summary(
     total: int,
     unit: str,
     quiet: bool = False,
+    also: Sequence[tuple[int, int, int, str]] = (),
 ) -> None:
     """The counts of a run as a table on stderr (rich on a terminal, aligned
-    plain text otherwise), then the check ``kept + removed = total``. A count
-    that does not add up is a bug: it exits with code 70 even when ``quiet``.
+    plain text otherwise), then the check ``kept + removed = total`` (and one
+    per ``(kept, removed, total, unit)`` in ``also``). A count that does not
+    add up is a bug: it exits with code 70 even when ``quiet``.
     """
-    if kept + removed != total:
-        fail(MISMATCH.format(kept=kept, removed=removed, total=total, unit=unit), EXIT_SOFTWARE)
+    checks = [(kept, removed, total, unit), *also]
+    for k, r, t, u in checks:
+        if k + r != t:
+            fail(MISMATCH.format(kept=k, removed=r, total=t, unit=u), EXIT_SOFTWARE)
     if quiet:
         return
-    check = f"{kept:,} kept + {removed:,} removed = {total:,} {unit} in"
+    check = "; ".join(f"{k:,} kept + {r:,} removed = {t:,} {u} in" for k, r, t, u in checks)
     if sys.stderr.isatty():
         from rich import box
         from rich.console import Console

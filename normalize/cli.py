@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import shlex
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Annotated, Final
 
 import numpy as np
@@ -52,6 +55,7 @@ from normalize._cli_common import (
     total_bytes,
 )
 from normalize.audit import AuditWriter
+from normalize.clean import CleanConfig
 from normalize.dedup import DocumentDeduper
 from normalize.folders import (
     atomic_directory,
@@ -74,6 +78,9 @@ from normalize.io import (
     resolve_inputs,
 )
 from normalize.lines import BoilerplateFilter, LineDedup, Scope, dedup_lines
+from normalize.options import resolve
+from normalize.pipeline import CleanRun, expand_directories, run_clean
+from normalize.report import ReportData, write_report
 from normalize.text import Normalizer
 
 APP_HELP: Final = "Normalize Arabic text and deduplicate Arabic corpora."
@@ -85,6 +92,7 @@ Examples:
   tanqiya normalize news.jsonl.gz --text-field body -o news.norm.jsonl.gz
   tanqiya lines page.txt                        # drop the doubled headline
   tanqiya dedup news.jsonl -o unique.jsonl --audit removed.jsonl
+  tanqiya clean seeds/ -o cleaned/              # the whole pass, with a summary
   tanqiya COMMAND --help                        # a command's options
 """
 
@@ -164,11 +172,34 @@ always kept. The output does not depend on --workers.
 Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C.
 """
 
+CLEAN_EPILOG: Final = """\b
+Examples:
+  tanqiya clean seeds/ -o cleaned/                # a folder of pages -> a folder
+  tanqiya clean crawl.jsonl.gz -o clean.jsonl --audit removed.jsonl --report report.html
+  tanqiya clean dump/ --text-field body --boilerplate-min-docs 50 -o clean.jsonl
+  cat crawl.jsonl | tanqiya clean - --threshold 0.7 --workers 2 > clean.jsonl
+
+\b
+Per document: repair the text (--repair, default light: invisible and bidi
+marks, odd spaces, presentation forms, tatweel; no letter changes), remove
+its duplicate lines (adjacent copies such as a doubled headline, then copies
+anywhere in it: --lines), optionally remove boilerplate lines found in N
+documents or more (--boilerplate-min-docs), then remove exact and
+near-duplicate documents (MinHash LSH, --threshold), keeping the first.
+A folder means the files under it: plain-text files (one document each;
+the output is a folder of cleaned files, -o DIR) or JSONL/Parquet files (one
+document per record; the output is JSONL with the text field replaced).
+Memory holds hashes and signatures, not the corpus: cleaned texts wait in a
+temporary file. Outputs, audit and report are written atomically.
+"""
+
+
 MAX_NUM_PERM: Final = 4096
 """Beyond this, choosing the LSH bands costs seconds and gigabytes."""
 CHANGED_INPUT: Final = (
     "the input changed between the two passes ({first:,} documents, then {second:,})"
 )
+FOLDER_NEEDS_OUTPUT: Final = "plain-text documents from a folder or several files need -o DIR"
 CORPUS_ONLY: Final = "{option} applies to --scope corpus only"
 NO_FUZZY_CORPUS: Final = "--fuzzy applies to --scope adjacent and document, not corpus"
 
@@ -179,6 +210,14 @@ class ScopeChoice(enum.Enum):
     adjacent = "adjacent"
     document = "document"
     corpus = "corpus"
+
+
+class LinesChoice(enum.Enum):
+    """``tanqiya clean --lines`` values (``CleanConfig.lines``)."""
+
+    document = "document"
+    adjacent = "adjacent"
+    off = "off"
 
 
 class KeepChoice(enum.Enum):
@@ -643,6 +682,224 @@ def _write_kept_records(
             if start == len(keep):
                 return ids
         raise ValueError(CHANGED_INPUT.format(first=len(keep), second=max(start, stats.records)))
+
+
+# --- tanqiya clean -------------------------------------------------------------
+
+
+@app.command("clean", epilog=CLEAN_EPILOG)
+def clean_command(
+    files: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="FILES|DIR",
+            help="Input files or folders; '-' or none for standard input.",
+            show_default=False,
+        ),
+    ] = None,
+    output: OutputOpt = None,
+    text_field: TextFieldOpt = "text",
+    id_field: IdFieldOpt = None,
+    input_format: FormatOpt = FormatChoice.auto,
+    threshold: Annotated[
+        float,
+        typer.Option(
+            "--threshold",
+            metavar="T",
+            help="Near duplicates: estimated Jaccard similarity, 0 < T < 1.",
+        ),
+    ] = 0.8,
+    num_perm: Annotated[
+        int, typer.Option("--num-perm", metavar="N", help="MinHash signature length.")
+    ] = 128,
+    ngram: Annotated[int, typer.Option("--ngram", metavar="N", help="Words per shingle.")] = 5,
+    keep: Annotated[
+        KeepChoice,
+        typer.Option("--keep", case_sensitive=False, help="Which document of a cluster stays."),
+    ] = KeepChoice.first,
+    lines: Annotated[
+        LinesChoice,
+        typer.Option(
+            "--lines",
+            case_sensitive=False,
+            help="Duplicate lines inside a document: anywhere in it, adjacent copies only, or off.",
+        ),
+    ] = LinesChoice.document,
+    fuzzy: Annotated[
+        float | None,
+        typer.Option(
+            "--fuzzy",
+            metavar="S",
+            help="Also lines whose keys reach this rapidfuzz ratio (1-100) with a kept line.",
+            show_default=False,
+        ),
+    ] = None,
+    boilerplate_min_docs: Annotated[
+        int | None,
+        typer.Option(
+            "--boilerplate-min-docs",
+            metavar="N",
+            help="Remove lines found in N documents or more (a second pass; off by default).",
+            show_default=False,
+        ),
+    ] = None,
+    boilerplate_min_chars: Annotated[
+        int,
+        typer.Option(
+            "--boilerplate-min-chars", metavar="N", help="Only boilerplate lines this long count."
+        ),
+    ] = 10,
+    documents: Annotated[
+        bool,
+        typer.Option(
+            "--documents/--no-documents", help="Remove exact and near-duplicate documents."
+        ),
+    ] = True,
+    repair: Annotated[
+        str,
+        typer.Option("--repair", metavar="PROFILE", help="The profile every document gets first."),
+    ] = "light",
+    normalize_output: Annotated[
+        str | None,
+        typer.Option(
+            "--normalize-output",
+            metavar="PROFILE",
+            help="Write the text normalized by this profile instead of as repaired.",
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", "-j", metavar="N", help="Processes computing signatures.")
+    ] = 1,
+    audit: AuditOpt = None,
+    report: Annotated[
+        str | None,
+        typer.Option(
+            "--report",
+            metavar="HTML",
+            help="Write a self-contained HTML report of what was removed.",
+            show_default=False,
+        ),
+    ] = None,
+    force: ForceOpt = False,
+    errors: ErrorsOpt = ErrorsChoice.strict,
+    skip_bad: SkipBadOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Clean a scraped corpus in one pass: repair, duplicate lines, boilerplate,
+    duplicate documents. Counts per stage go to stderr."""
+    with reporting_errors(output, audit, report):
+        started = time.perf_counter()
+        check_range("--workers", workers, low=1)
+        config = CleanConfig(
+            repair=repair,
+            normalize_output=normalize_output,
+            lines=lines.value,
+            fuzzy=fuzzy,
+            boilerplate_min_docs=boilerplate_min_docs,
+            boilerplate_min_chars=boilerplate_min_chars,
+            documents=documents,
+            threshold=threshold,
+            num_perm=num_perm,
+            ngram=ngram,
+            keep=keep.value,
+            workers=workers,
+        )
+        options = read_options(
+            input_format=input_format,
+            text_field=text_field,
+            id_field=id_field,
+            errors=errors,
+            skip_bad=skip_bad,
+            text_unit="file",
+            keep_raw=True,
+        )
+        given = files or []
+        inputs = resolve_inputs(expand_directories(given), options)
+        out_format = output_format_for(inputs)
+        check_outputs(output, audit)
+        check_outputs(output, report)
+        names = None
+        folder_in = any(p != STDIN and Path(p).is_dir() for p in given)
+        if out_format == "text" and (folder_in or wants_directory(output, inputs)):
+            if output is None or output == STDIN:
+                raise ValueError(FOLDER_NEEDS_OUTPUT)
+            names = dict(zip([s.name for s in inputs], directory_names(inputs), strict=True))
+            check_directory(output, force=force, inputs=inputs)
+        with (
+            Stages(enabled=show_progress(quiet)) as stages,
+            document_writer(output, out_format, text_field, names, force=force) as write,
+            AuditWriter.open(audit) as auditor,
+        ):
+            run = run_clean(inputs, options, config, write, auditor, stages.stage)
+            if report is not None:
+                write_report(report_data(run, config, inputs), report)
+    _clean_summary(run, config, time.perf_counter() - started, quiet=quiet)
+
+
+def report_data(run: CleanRun, config: CleanConfig, inputs: Sequence[InputSpec]) -> ReportData:
+    """What the HTML report shows for a finished run."""
+    result = run.result
+    assert result is not None
+    near = [result.similarity[i] for i, r in result.reason.items() if r == "near"]
+    return ReportData(
+        title="tanqiya clean report",
+        command=shlex.join([PROG, *sys.argv[1:]]),
+        inputs=[s.name for s in inputs],
+        threshold=config.threshold,
+        options={
+            "threshold": config.threshold,
+            "num_perm": config.num_perm,
+            "ngram": config.ngram,
+            "keep": config.keep,
+            "lines": config.lines,
+            "fuzzy": config.fuzzy,
+            "boilerplate_min_docs": config.boilerplate_min_docs,
+            "documents": config.documents,
+            "repair": resolve(config.repair).version,
+            "keys": resolve(config.key_profile).version,
+            "tanqiya": __version__,
+        },
+        stage_counts=run.tally.stages(boilerplate=config.boilerplate_min_docs is not None),
+        pair_similarities=near,
+        cluster_sizes=[len(c) for c in result.clusters],
+        clusters=run.clusters,
+        line_removals=run.examples.removals(run.tally),
+    )
+
+
+def _clean_summary(run: CleanRun, config: CleanConfig, elapsed: float, *, quiet: bool) -> None:
+    t = run.tally
+    result = run.result
+    assert result is not None
+    rows = [("documents in", t.documents + run.bad)]
+    if run.bad:
+        rows.append(("bad records, passed through", run.bad))
+    rows += [
+        ("lines in", t.lines),
+        ("duplicate lines, adjacent", t.line_adjacent),
+        ("duplicate lines, elsewhere in the document", t.line_document),
+    ]
+    if config.boilerplate_min_docs is not None:
+        rows.append(("boilerplate lines", t.line_corpus))
+    rows += [
+        ("exact duplicate documents", t.exact_documents),
+        ("near duplicate documents", t.near_documents),
+        ("clusters", len(result.clusters)),
+        ("documents kept", t.kept_documents + run.bad),
+        ("lines kept", t.kept_lines),
+    ]
+    removed_lines = t.lines - t.kept_lines
+    print_summary(
+        f"clean: threshold {config.threshold:g}, lines {config.lines}, {elapsed:.2f} s",
+        rows,
+        kept=t.kept_documents + run.bad,
+        removed=t.exact_documents + t.near_documents,
+        total=t.documents + run.bad,
+        unit="documents",
+        quiet=quiet,
+        also=[(t.kept_lines, removed_lines, t.lines, "lines")],
+    )
 
 
 if __name__ == "__main__":
