@@ -486,6 +486,12 @@ def dedup_lines(
     ("نعم") only ever match exactly, and very long ones (whose comparison costs
     the product of their lengths) too. Blank lines are never removed.
 
+    Exact scopes are linear (one hash of each key). Fuzzy ``adjacent`` scores
+    each line once; fuzzy ``document`` scores only the pairs that the lengths
+    and character counts of their keys do not rule out (still quadratic at
+    worst: a 100,000-line document takes seconds). ``workers`` goes to
+    rapidfuzz (-1: all cores); the result does not depend on it.
+
     >>> r = dedup_lines("داعش يستخدم مدنيين دروعا بشرية\\n\\nدَاعِش يستخدم مدنيين دروعا بشرية")
     >>> r.text
     'داعش يستخدم مدنيين دروعا بشرية\\n\\n'
