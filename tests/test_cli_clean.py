@@ -1,0 +1,198 @@
+"""``tanqiya clean`` end to end, through a subprocess as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from cli_util import SEED, error_line, interrupt, jsonl, read_jsonl, run, summary
+
+from normalize import normalize
+
+HEADLINE_LINES = (2, 29)  # the second copies of the two doubled headlines
+
+
+def _repaired_seed_minus_headlines() -> str:
+    lines = normalize(SEED.read_text("utf-8"), "light").split("\n")
+    return "\n".join(line for n, line in enumerate(lines, 1) if n not in HEADLINE_LINES)
+
+
+def test_seed_folder_to_folder(tmp_path):
+    out = tmp_path / "cleaned"
+    audit = tmp_path / "removed.jsonl"
+    result = run("clean", SEED.parent, "-o", out, "--audit", audit)
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in out.iterdir()] == [SEED.name]
+    assert (out / SEED.name).read_text("utf-8") == _repaired_seed_minus_headlines()
+    removed = read_jsonl(audit)
+    assert [(r["line"], r["reason"], r["duplicate_of"]) for r in removed] == [
+        (2, "line-adjacent", 1),
+        (29, "line-adjacent", 28),
+    ]
+    counts = summary(result)
+    assert counts["documents in"] == 1
+    assert counts["lines in"] == 49
+    assert counts["duplicate lines, adjacent"] == 2
+    assert counts["lines kept"] == 47
+    assert "47 kept + 2 removed = 49 lines in" in result.stderr.decode()
+
+
+def _article(i: int) -> str:
+    text = SEED.read_text("utf-8").split("\n")
+    body = [line for line in text if len(line) > 80]
+    return (
+        f"عنوان الخبر رقم {i}\nعنوان الخبر رقم {i}\n\n"
+        + body[i % len(body)]
+        + "\n"
+        + body[(i + 3) % len(body)]
+    )
+
+
+def _records() -> list[dict[str, object]]:
+    records: list[dict[str, object]] = [
+        {"id": f"a{i}", "site": "s1", "text": _article(i)} for i in range(6)
+    ]
+    records.append({"id": "copy0", "site": "s2", "text": _article(0).replace("أ", "ا")})
+    near = _article(1) + "\nالمصدر: وكالات الأنباء العالمية"
+    records.append({"id": "near1", "site": "s3", "text": near})
+    records.append({"id": "xss", "site": "s4", "text": "<script>alert(1)</script> " + _article(5)})
+    return records
+
+
+def test_jsonl_documents_audit_and_report(tmp_path):
+    source = tmp_path / "crawl.jsonl"
+    source.write_bytes(jsonl(*_records()))
+    out, audit, report = tmp_path / "clean.jsonl", tmp_path / "removed.jsonl", tmp_path / "r.html"
+    result = run(
+        "clean",
+        source,
+        "-o",
+        out,
+        "--audit",
+        audit,
+        "--report",
+        report,
+        "--threshold",
+        "0.6",
+        "--id-field",
+        "id",
+    )
+    assert result.returncode == 0, result.stderr
+    kept = read_jsonl(out)
+    assert [r["id"] for r in kept] == ["a0", "a1", "a2", "a3", "a4", "a5"]
+    assert all(list(r) == ["id", "site", "text"] for r in kept)
+    assert all(r["text"].count(f"عنوان الخبر رقم {i}") == 1 for i, r in enumerate(kept[:6]))
+    removed = read_jsonl(audit)
+    documents = {r["id"]: r for r in removed if "cluster" in r}
+    assert documents["copy0"]["reason"] == "exact"
+    assert documents["copy0"]["duplicate_of"] == "a0"
+    assert documents["near1"]["reason"] == "near"
+    assert documents["near1"]["duplicate_of"] == "a1"
+    assert documents["xss"]["duplicate_of"] == "a5"  # one added tag is a near duplicate
+    lines = [r for r in removed if "line" in r]
+    assert len(lines) == 8
+    assert {r["reason"] for r in lines} == {"line-adjacent"}
+    counts = summary(result)
+    assert counts["documents in"] == 9
+    assert counts["documents kept"] == 6
+    assert counts["exact duplicate documents"] == 1
+    assert counts["near duplicate documents"] == 2
+    assert counts["clusters"] == 3
+    page = report.read_text("utf-8")
+    assert page.count('<section class="cluster"') == 3
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert" not in page
+
+
+def test_boilerplate_and_normalized_output(tmp_path):
+    menu = "الرئيسية | أخبار | رياضة | اقتصاد | اتصل بنا"
+    records = [
+        {"id": str(i), "text": f"{menu}\nخبر رقم {i} عن موضوع مختلف تماما عن غيره {'ب' * i}"}
+        for i in range(5)
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl(*records))
+    out = tmp_path / "out.jsonl"
+    audit = tmp_path / "audit.jsonl"
+    result = run(
+        "clean",
+        source,
+        "-o",
+        out,
+        "--audit",
+        audit,
+        "--boilerplate-min-docs",
+        "3",
+        "--normalize-output",
+        "search",
+        "--no-documents",
+    )
+    assert result.returncode == 0, result.stderr
+    kept = read_jsonl(out)
+    assert len(kept) == 5
+    assert all(menu not in r["text"] and "خبر رقم" in r["text"] for r in kept)
+    corpus = [r for r in read_jsonl(audit) if r["reason"] == "line-corpus"]
+    assert len(corpus) == 5
+    assert all(r["line"] == 1 for r in corpus)
+    assert summary(result)["boilerplate lines"] == 5
+
+
+def test_stdin_and_workers_give_identical_output(tmp_path):
+    data = jsonl(*_records())
+    one = run("clean", "--format", "jsonl", "-", "--threshold", "0.6", stdin=data)
+    two = run("clean", "--format", "jsonl", "-", "--threshold", "0.6", "--workers", "2", stdin=data)
+    assert one.returncode == two.returncode == 0
+    assert one.stdout == two.stdout
+    assert len(one.stdout.splitlines()) == 6
+
+
+def test_bad_input_leaves_no_output(tmp_path):
+    source = tmp_path / "crawl.jsonl"
+    source.write_bytes(jsonl(*_records()[:2]) + b'{"id": "x", "text": "\xff\xfe"}\n')
+    out, audit, report = tmp_path / "o.jsonl", tmp_path / "a.jsonl", tmp_path / "r.html"
+    result = run("clean", source, "-o", out, "--audit", audit, "--report", report)
+    assert "crawl.jsonl:3" in error_line(result)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crawl.jsonl"]
+    skipped = run("clean", source, "-o", out, "--skip-bad")
+    assert skipped.returncode == 0
+    assert out.read_bytes().splitlines()[-1] == b'{"id": "x", "text": "\xff\xfe"}'
+    assert summary(skipped)["bad records, passed through"] == 1
+
+    missing = run("clean", tmp_path / "nope.jsonl")
+    assert "nope.jsonl" in error_line(missing)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert "holds no file" in error_line(run("clean", empty, "-o", tmp_path / "x"))
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "a.txt")
+    assert "-o DIR" in error_line(run("clean", folder))
+    bad = run("clean", folder, "-o", tmp_path / "y", "--threshold", "2")
+    assert "threshold" in error_line(bad)
+    assert not (tmp_path / "y").exists()
+
+
+def test_empty_input_and_mixed_formats(tmp_path):
+    empty = run("clean", "--format", "jsonl", "-", stdin=b"")
+    assert empty.returncode == 0
+    assert empty.stdout == b""
+    (tmp_path / "a.txt").write_text("نص", "utf-8")
+    (tmp_path / "b.jsonl").write_text(json.dumps({"text": "نص"}), "utf-8")
+    mixed = run("clean", tmp_path, "-o", tmp_path / "out")
+    assert "a.txt" in error_line(mixed) or "b.jsonl" in error_line(mixed)
+
+
+def test_ctrl_c_leaves_previous_output(tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(b"old\n")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    code, stderr = interrupt(
+        ["clean", "-", "-o", str(out)],
+        lambda: any(scratch.iterdir()),  # the spill folder exists: reading has begun
+        env={"TMPDIR": str(scratch)},
+    )
+    assert code == 130
+    assert "interrupted" in stderr
+    assert out.read_bytes() == b"old\n"
+    assert list(scratch.iterdir()) == []
