@@ -5,6 +5,7 @@
 'السلام عليكم'
 """
 
+from normalize.clean import CleanConfig, Cleaner, CleanResult, clean
 from normalize.dedup import DedupParams, DedupResult, DocumentDeduper, dedup_documents
 from normalize.lines import BoilerplateFilter, LineDedup, RemovedLine, dedup_lines
 from normalize.lsh import optimal_bands
@@ -19,6 +20,9 @@ __version__ = "0.1.0"
 __all__ = [
     "PROFILES",
     "BoilerplateFilter",
+    "CleanConfig",
+    "CleanResult",
+    "Cleaner",
     "DedupParams",
     "DedupResult",
     "DocumentDeduper",
@@ -30,6 +34,7 @@ __all__ = [
     "ReportData",
     "Shingles",
     "__version__",
+    "clean",
     "dedup_documents",
     "dedup_lines",
     "normalize",
