@@ -848,7 +848,6 @@ def report_data(run: CleanRun, config: CleanConfig, inputs: Sequence[InputSpec])
         inputs=[s.name for s in inputs],
         threshold=config.threshold,
         options={
-            "threshold": config.threshold,
             "num_perm": config.num_perm,
             "ngram": config.ngram,
             "keep": config.keep,
