@@ -227,6 +227,40 @@ class KeepChoice(enum.Enum):
     longest = "longest"
 
 
+ThresholdOpt = Annotated[
+    float,
+    typer.Option(
+        "--threshold",
+        metavar="T",
+        help="Near duplicates: estimated Jaccard similarity of the shingle sets, 0 < T <= 1.",
+    ),
+]
+NumPermOpt = Annotated[
+    int, typer.Option("--num-perm", metavar="N", help="MinHash signature length.")
+]
+NgramOpt = Annotated[int, typer.Option("--ngram", metavar="N", help="Words per shingle.")]
+KeepOpt = Annotated[
+    KeepChoice,
+    typer.Option(
+        "--keep",
+        case_sensitive=False,
+        help="Which document of a cluster stays: the first in input order, or the"
+        " longest (ties: the first).",
+    ),
+]
+WorkersOpt = Annotated[
+    int, typer.Option("--workers", "-j", metavar="N", help="Processes computing signatures.")
+]
+
+
+def check_document_options(threshold: float, num_perm: int, ngram: int, workers: int) -> None:
+    """The document-stage options' ranges, checked before any reading."""
+    check_range("--threshold", threshold, low=0, high=1, low_open=True)
+    check_range("--num-perm", num_perm, low=1, high=MAX_NUM_PERM)
+    check_range("--ngram", ngram, low=1)
+    check_range("--workers", workers, low=1)
+
+
 # --- the app -----------------------------------------------------------------
 
 app = typer.Typer(
@@ -481,10 +515,7 @@ def _deduper(
 ) -> DocumentDeduper:
     """The deduper for the options, checked before any reading. ``--threshold 1``
     (signatures equal in every position) is one band of ``num_perm`` rows."""
-    check_range("--threshold", threshold, low=0, high=1, low_open=True)
-    check_range("--num-perm", num_perm, low=1, high=MAX_NUM_PERM)
-    check_range("--ngram", ngram, low=1)
-    check_range("--workers", workers, low=1)
+    check_document_options(threshold, num_perm, ngram, workers)
     bands = None
     if threshold == 1:
         threshold, bands = 1 - 0.5 / num_perm, (1, num_perm)
@@ -534,31 +565,12 @@ def dedup_command(
     text_field: TextFieldOpt = "text",
     id_field: IdFieldOpt = None,
     input_format: FormatOpt = FormatChoice.auto,
-    threshold: Annotated[
-        float,
-        typer.Option(
-            "--threshold",
-            metavar="T",
-            help="Near duplicates: estimated Jaccard similarity of the shingle sets, 0 < T <= 1.",
-        ),
-    ] = 0.8,
-    num_perm: Annotated[
-        int, typer.Option("--num-perm", metavar="N", help="MinHash signature length.")
-    ] = 128,
-    ngram: Annotated[int, typer.Option("--ngram", metavar="N", help="Words per shingle.")] = 5,
+    threshold: ThresholdOpt = 0.8,
+    num_perm: NumPermOpt = 128,
+    ngram: NgramOpt = 5,
     profile: ProfileOpt = "dedup",
-    keep: Annotated[
-        KeepChoice,
-        typer.Option(
-            "--keep",
-            case_sensitive=False,
-            help="Which document of a cluster stays: the first in input order, or the"
-            " longest (ties: the first).",
-        ),
-    ] = KeepChoice.first,
-    workers: Annotated[
-        int, typer.Option("--workers", "-j", metavar="N", help="Processes computing signatures.")
-    ] = 1,
+    keep: KeepOpt = KeepChoice.first,
+    workers: WorkersOpt = 1,
     audit: AuditOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
@@ -701,22 +713,10 @@ def clean_command(
     text_field: TextFieldOpt = "text",
     id_field: IdFieldOpt = None,
     input_format: FormatOpt = FormatChoice.auto,
-    threshold: Annotated[
-        float,
-        typer.Option(
-            "--threshold",
-            metavar="T",
-            help="Near duplicates: estimated Jaccard similarity, 0 < T < 1.",
-        ),
-    ] = 0.8,
-    num_perm: Annotated[
-        int, typer.Option("--num-perm", metavar="N", help="MinHash signature length.")
-    ] = 128,
-    ngram: Annotated[int, typer.Option("--ngram", metavar="N", help="Words per shingle.")] = 5,
-    keep: Annotated[
-        KeepChoice,
-        typer.Option("--keep", case_sensitive=False, help="Which document of a cluster stays."),
-    ] = KeepChoice.first,
+    threshold: ThresholdOpt = 0.8,
+    num_perm: NumPermOpt = 128,
+    ngram: NgramOpt = 5,
+    keep: KeepOpt = KeepChoice.first,
     lines: Annotated[
         LinesChoice,
         typer.Option(
@@ -768,9 +768,7 @@ def clean_command(
             show_default=False,
         ),
     ] = None,
-    workers: Annotated[
-        int, typer.Option("--workers", "-j", metavar="N", help="Processes computing signatures.")
-    ] = 1,
+    workers: WorkersOpt = 1,
     audit: AuditOpt = None,
     report: Annotated[
         str | None,
@@ -790,7 +788,7 @@ def clean_command(
     duplicate documents. Counts per stage go to stderr."""
     with reporting_errors(output, audit, report):
         started = time.perf_counter()
-        check_range("--workers", workers, low=1)
+        check_document_options(threshold, num_perm, ngram, workers)
         config = CleanConfig(
             repair=repair,
             normalize_output=normalize_output,
