@@ -29,7 +29,9 @@ false positives.
 (it keeps 16 bytes of key hash, the ``uint32`` signature and the length per
 document, never the texts; ``verify="exact"`` also keeps each document's
 distinct shingle hashes, 8 bytes each), then ``result``. ``workers=N``
-computes batches in N processes, in order, so the result is the same for any N.
+computes batches in N processes, in order, so the result is the same for any N
+(the workers start with the ``spawn`` method, so a script must create the
+deduper under ``if __name__ == "__main__":``).
 :func:`dedup_documents` is the one-call form.
 
 >>> docs = ["اكتشف العلماء نوعا جديدا من النباتات في الصحراء الكبرى هذا العام",
