@@ -513,19 +513,14 @@ def lines_command(
 def _deduper(
     threshold: float, num_perm: int, ngram: int, profile: str, keep: KeepChoice, workers: int
 ) -> DocumentDeduper:
-    """The deduper for the options, checked before any reading. ``--threshold 1``
-    (signatures equal in every position) is one band of ``num_perm`` rows."""
+    """The deduper for the options, checked before any reading."""
     check_document_options(threshold, num_perm, ngram, workers)
-    bands = None
-    if threshold == 1:
-        threshold, bands = 1 - 0.5 / num_perm, (1, num_perm)
     return DocumentDeduper(
         threshold=threshold,
         num_perm=num_perm,
         ngram=ngram,
         profile=profile,
         keep=keep.value,
-        bands=bands,
         workers=workers,
     )
 
@@ -839,7 +834,6 @@ def report_data(run: CleanRun, config: CleanConfig, inputs: Sequence[InputSpec])
     """What the HTML report shows for a finished run."""
     result = run.result
     assert result is not None
-    near = [result.similarity[i] for i, r in result.reason.items() if r == "near"]
     return ReportData(
         title="tanqiya clean report",
         command=shlex.join([PROG, *sys.argv[1:]]),
@@ -858,7 +852,7 @@ def report_data(run: CleanRun, config: CleanConfig, inputs: Sequence[InputSpec])
             "tanqiya": __version__,
         },
         stage_counts=run.tally.stages(boilerplate=config.boilerplate_min_docs is not None),
-        pair_similarities=near,
+        pair_similarities=result.pair_similarity,
         cluster_sizes=[len(c) for c in result.clusters],
         clusters=run.clusters,
         line_removals=run.examples.removals(run.tally),

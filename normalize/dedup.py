@@ -115,6 +115,9 @@ class DedupResult:
     - ``clusters``: every cluster of two or more documents (sorted indices),
       ordered by first member.
     - ``reason``: removed index -> ``"exact"`` (same key) or ``"near"``.
+    - ``pair_similarity``: the similarity of every candidate pair the LSH
+      stage verified, at or above the threshold or not (what a histogram
+      needs to judge the threshold); not part of equality.
     """
 
     keep: list[int]
@@ -122,6 +125,9 @@ class DedupResult:
     similarity: dict[int, float]
     clusters: list[list[int]]
     reason: dict[int, str]
+    pair_similarity: npt.NDArray[np.float64] = dataclasses.field(
+        default_factory=lambda: np.zeros(0), compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,9 +288,9 @@ def _check_params(threshold: float, verify: str, workers: int) -> None:
     if (
         isinstance(threshold, bool)
         or not isinstance(threshold, (int, float))
-        or not 0 < threshold < 1
+        or not 0 < threshold <= 1
     ):
-        msg = f"threshold must be a number between 0 and 1 (exclusive), not {threshold!r}"
+        msg = f"threshold must be a number greater than 0 and at most 1, not {threshold!r}"
         raise ValueError(msg)
     if verify not in VERIFY_MODES:
         msg = f"unknown verify mode {verify!r}; valid modes: {', '.join(VERIFY_MODES)}"
@@ -327,7 +333,9 @@ class DocumentDeduper:
         check_keep(keep)
         options = resolve(profile)
         hasher = MinHasher(num_perm, ngram, unit, seed, mode)  # checks its own params
-        if bands is None:
+        if bands is None and threshold == 1:
+            bands = (1, hasher.num_perm)  # only identical signatures can reach 1
+        elif bands is None:
             bands = optimal_bands(float(threshold), hasher.num_perm, *RECALL_WEIGHTS)
         b, r = bands
         if b < 1 or r < 1 or b * r > hasher.num_perm:
@@ -439,7 +447,8 @@ class DocumentDeduper:
         p = self.params
         pairs = candidate_pairs(band_keys(state.signatures, p.bands, p.rows), active=distinct)
         i, j = pairs[:, 0], pairs[:, 1]
-        near = self._similarity(state, i, j) >= p.threshold
+        pair_similarity = self._similarity(state, i, j)
+        near = pair_similarity >= p.threshold
         exact = np.flatnonzero(first_of != index)
         edges = np.concatenate(
             [np.stack([exact, first_of[exact]], axis=1), np.stack([i[near], j[near]], axis=1)]
@@ -461,6 +470,7 @@ class DocumentDeduper:
             reason=dict(
                 zip(removed_list, np.where(is_exact, "exact", "near").tolist(), strict=True)
             ),
+            pair_similarity=pair_similarity,
         )
 
     # --- internals -------------------------------------------------------------

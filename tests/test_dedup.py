@@ -177,8 +177,8 @@ def test_char_shingles() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"threshold": 1.0}, "threshold must be a number between 0 and 1"),
-        ({"threshold": 0}, "threshold must be a number between 0 and 1"),
+        ({"threshold": 1.5}, "threshold must be a number greater than 0 and at most 1"),
+        ({"threshold": 0}, "threshold must be a number greater than 0 and at most 1"),
         ({"verify": "both"}, "unknown verify mode 'both'"),
         ({"keep": "last"}, "unknown keep policy 'last'"),
         ({"workers": 0}, "workers must be an integer >= 1, not 0"),
@@ -200,3 +200,22 @@ def test_bad_bands() -> None:
 
 def test_empty_input() -> None:
     assert dedup_documents([]) == DedupResult([], {}, {}, [], {})
+
+
+def test_threshold_one_keeps_only_identical_signatures():
+    docs = ["نص عن الاقتصاد والأسواق العالمية اليوم", "نص عن الاقتصاد والأسواق العالمية اليوم جدا"]
+    docs.append(docs[0] + " ")  # the same key
+    result = dedup_documents(docs, threshold=1.0, ngram=2)
+    assert result.duplicate_of == {2: 0}
+    assert DocumentDeduper(threshold=1.0).params.bands == 1
+
+
+def test_pair_similarity_lists_every_verified_candidate():
+    base = "اكتشف العلماء نوعا جديدا من النباتات في الصحراء الكبرى هذا العام " * 3
+    docs = [base, base + " المصدر رويترز", "هطلت أمطار غزيرة على المدينة طوال الليل"]
+    with DocumentDeduper(threshold=0.9, bands=(32, 4)) as deduper:
+        deduper.add(docs)
+        result = deduper.result()
+    assert len(result.pair_similarity) == 1  # a candidate, verified and found below 0.9
+    assert 0.7 < result.pair_similarity[0] < 0.9
+    assert result.duplicate_of == {}
