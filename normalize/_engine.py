@@ -14,7 +14,7 @@ Short strings skip numpy and use ``str.translate`` with the same map.
 >>> from normalize.options import PROFILES
 >>> from normalize._plan import plan_for
 >>> normalize_batch(plan_for(PROFILES["search"]), ["أَهْلًا", "ﻷ"])
-['اهلا', 'لا']
+(['اهلا', 'لا'], True)
 """
 
 from __future__ import annotations
@@ -231,39 +231,48 @@ def _run_starts(plan: Plan, units: Units) -> npt.NDArray[np.intp]:
     return starts[plan.run_letters[units[starts]]]
 
 
-def _zwj_by_space(text: str) -> bool:
-    """Whether some ZWJ touches a space or an item's edge (its deletion may
-    then leave whitespace to tidy)."""
-    zwj = chars.ZWJ
-    return (
-        text.startswith(zwj)
-        or text.endswith(zwj)
-        or any(pair in text for pair in (" " + zwj, zwj + " ", SEP + zwj, zwj + SEP))
+def _touches(units: Units, code: int, neighbours: tuple[int, ...]) -> bool:
+    """Whether some ``code`` unit is at either end or next to one of ``neighbours``
+    (only the units around each ``code`` are looked at)."""
+    where = np.flatnonzero(units == code)
+    if not len(where):
+        return False
+    if where[0] == 0 or where[-1] == len(units) - 1:
+        return True
+    return bool(np.isin(units[where - 1], neighbours).any()) or bool(
+        np.isin(units[where + 1], neighbours).any()
     )
 
 
-def normalize_joined(plan: Plan, joined: str) -> list[str]:
-    """The texts joined by :data:`SEP`, each normalized once (before settle)."""
+_BREAKS = (0x20, 0x0A, 0x0D, 0)  # space, line feed, carriage return, SEP
+
+
+def normalize_joined(plan: Plan, joined: str) -> tuple[list[str], bool]:
+    """The texts joined by :data:`SEP`, each normalized once (before settle),
+    and whether the result is all NFC (checked only when ``compose`` is on)."""
     text = compose(plan, joined)
+    compose_on = plan.options.compose
     if plan.ascii_identity and text.isascii():
         parts = tidy_whitespace_joined(plan, contextual(plan, text))
-        return [elongate(plan, p) for p in parts] if plan.elongation_re else parts
+        return [elongate(plan, p) for p in parts] if plan.elongation_re else parts, True
     units = np.frombuffer(text.encode(_UTF32), dtype=np.uint32)
     units = _splice(plan, units)
     if plan.deletes:
         units = units[units != DELETED]
-    all_ws = plan.whitespace is not None and plan.breaks is not None
-    if all_ws and len(units):
+    mode = plan.options.whitespace
+    spaces = plan.whitespace is not None and plan.breaks is not None and len(units) > 0
+    if spaces and (mode == "all" or _touches(units, 0x20, _BREAKS)):
         units = _squeeze(units, plan.whitespace, plan.breaks)  # type: ignore[arg-type]
     text = units.tobytes().decode(_UTF32)
     if plan.zwj_re is not None and chars.ZWJ in text:
-        untidy = all_ws and _zwj_by_space(text)
+        untidy = mode != "keep" and _touches(units, ord(chars.ZWJ), _BREAKS)
         text = plan.zwj_re.sub("", text)
-        if untidy:
+        if untidy and mode == "all":
             text = SEP.join(" ".join(part.split()) for part in text.split(SEP))
+        elif untidy:
+            text = _tidy_spaces(text, ("\n", "\r", SEP))
     text = contextual(plan, text)
-    if plan.options.whitespace == "spaces":
-        text = _tidy_spaces(text, ("\n", "\r", SEP))
+    nfc = not compose_on or unicodedata.is_normalized("NFC", text)
     parts = text.split(SEP)
     if plan.elongation_re is not None and len(units) > 2:
         starts = _run_starts(plan, units)
@@ -271,7 +280,7 @@ def normalize_joined(plan: Plan, joined: str) -> list[str]:
             seps = np.flatnonzero(units == 0)
             for item in np.unique(np.searchsorted(seps, starts)).tolist():
                 parts[item] = elongate(plan, parts[item])
-    return parts
+    return parts, nfc
 
 
 def tidy_whitespace_joined(plan: Plan, text: str) -> list[str]:
@@ -282,12 +291,14 @@ def tidy_whitespace_joined(plan: Plan, text: str) -> list[str]:
     return [tidy_whitespace(plan, p) for p in parts]
 
 
-def normalize_batch(plan: Plan, texts: list[str]) -> list[str]:
+def normalize_batch(plan: Plan, texts: list[str]) -> tuple[list[str], bool]:
     """Each text normalized once (before settle): joined, or one by one when a
-    text holds the separator or the batch is small."""
+    text holds the separator or the batch is small; and whether all is NFC."""
     joined = SEP.join(texts)
     if len(joined) < _SHORT or joined.count(SEP) != len(texts) - 1:
-        return [normalize_core(plan, web(plan, t)) for t in texts]
+        parts = [normalize_core(plan, web(plan, t)) for t in texts]
+        nfc = not plan.options.compose or unicodedata.is_normalized("NFC", "".join(parts))
+        return parts, nfc
     return normalize_joined(plan, web(plan, joined))
 
 
@@ -295,4 +306,4 @@ def normalize_core(plan: Plan, text: str) -> str:
     """One text through every pass but the web ones, once (before settle)."""
     if len(text) < _SHORT or SEP in text:
         return normalize_short(plan, text)
-    return normalize_joined(plan, text)[0]
+    return normalize_joined(plan, text)[0][0]

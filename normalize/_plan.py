@@ -218,7 +218,7 @@ class Plan:
     elongation_re: re.Pattern[str] | None  # three or more of one Arabic letter
     run_letters: Mask  # code points elongation may apply to (wildcards too)
     wildcards: Mask | None  # code points the later string passes change
-    whitespace: Mask | None  # code points whitespace="all" collapses
+    whitespace: Mask | None  # code points the whitespace option collapses
     breaks: Mask | None  # code points such a run must not survive next to
 
 
@@ -303,6 +303,8 @@ def compile_plan(options: NormalizeOptions) -> Plan:
     whitespace = breaks = None
     if o.whitespace == "all":
         whitespace, breaks = mask_of(chars.WHITESPACE), mask_of(SEP)
+    elif o.whitespace == "spaces":
+        whitespace, breaks = mask_of(" "), mask_of(SEP + "\n\r")
     return Plan(
         options=o,
         web=_web_passes(o, charmap, zwj_re),

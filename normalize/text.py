@@ -23,6 +23,7 @@ every profile is idempotent.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import os
@@ -35,7 +36,7 @@ from normalize._plan import Plan, char_class, plan_for
 from normalize._reference import reference_core
 from normalize.options import NormalizeOptions, resolve
 
-_BATCH_CHARS = 1 << 20
+_BATCH_CHARS = 1 << 21
 _BATCH_ITEMS = 1 << 14
 
 _DIACRITICS_RE = re.compile(
@@ -127,8 +128,8 @@ class Normalizer:
         plan = self._plan
         out: list[str] = []
         for batch in _batches(texts):
-            parts = _engine.normalize_batch(plan, batch)
-            if plan.options.compose and not unicodedata.is_normalized("NFC", "".join(parts)):
+            parts, nfc = _engine.normalize_batch(plan, batch)
+            if not nfc:
                 parts = [_settle(plan, p, self._core) for p in parts]
             out += parts
         return out
@@ -138,25 +139,17 @@ def _batches(texts: Iterable[str]) -> Iterator[list[str]]:
     """Lists of up to ``_BATCH_ITEMS`` texts and about ``_BATCH_CHARS`` characters."""
     items = iter(texts)
     while chunk := list(itertools.islice(items, _BATCH_ITEMS)):
-        try:
-            size = sum(map(len, chunk))
-            if not all(map(str.__instancecheck__, chunk)):
-                raise TypeError
-        except TypeError:
+        if not all(map(str.__instancecheck__, chunk)):
             bad = next(t for t in chunk if not isinstance(t, str))
             msg = f"normalize_many() takes strings, not {type(bad).__name__}"
-            raise TypeError(msg) from None
-        if size <= _BATCH_CHARS:
-            yield chunk
-            continue
-        start = size = 0
-        for end, text in enumerate(chunk, 1):
-            size += len(text)
-            if size >= _BATCH_CHARS:
-                yield chunk[start:end]
-                start, size = end, 0
-        if start < len(chunk):
-            yield chunk[start:]
+            raise TypeError(msg)
+        ends = list(itertools.accumulate(map(len, chunk)))
+        start = 0
+        while start < len(chunk):
+            done = ends[start - 1] if start else 0
+            end = bisect.bisect_left(ends, done + _BATCH_CHARS, lo=start) + 1
+            yield chunk[start:end]
+            start = end
 
 
 def normalize(text: str, profile: str | NormalizeOptions = "search") -> str:
