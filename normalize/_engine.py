@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from normalize import chars
-from normalize._plan import DELETED, EXPANDED, SEP, Mask, Plan, Units
+from normalize._plan import DELETED, EXPANDED, SEP, CodePage, Mask, Plan, Units
 
 _UTF32 = "utf-32-le"
 _SHORT = 256  # characters: below this, str.translate beats numpy's fixed costs
@@ -79,8 +79,9 @@ def contextual(plan: Plan, text: str) -> str:
     if plan.farsi_re is not None and chars.FARSI_YEH in text:
         text = plan.farsi_re.sub(plan.farsi_final, text)
         text = text.replace(chars.FARSI_YEH, plan.farsi_inside)
-    if plan.tanween is not None and plan.tanween[0] in text:
-        text = text.replace(*plan.tanween)
+    if plan.tanween is not None:
+        while plan.tanween[0] in text:  # alef + fathatan + fathatan: twice
+            text = text.replace(*plan.tanween)
     if plan.options.casefold:
         text = text.casefold()
     return text
@@ -143,17 +144,58 @@ def _untidy(mode: str, page_spaces: bytes | None, mapped: bytes) -> bool:
     return b" \n" in mapped or b"\n " in mapped or b" \r" in mapped or b"\r " in mapped
 
 
+def _encode_pieces(page: CodePage, text: str) -> tuple[list[bytes], list[str]] | None:
+    """``text`` cut into code-page bytes and the runs of characters between
+    them that the code page lacks (``len(encoded) == len(foreign) + 1``), or
+    None when a piece holds a byte a contextual pass needs to see."""
+    encoded: list[bytes] = []
+    foreign: list[str] = []
+    rest: str | None = text
+    while rest is not None:
+        try:
+            raw, rest = _charmap_encode(rest, "strict", page.encoding)[0], None
+        except UnicodeEncodeError as e:
+            assert rest is not None
+            raw = _charmap_encode(rest[: e.start], "strict", page.encoding)[0]
+            foreign.append(rest[e.start : e.end])
+            rest = rest[e.end :]
+        if page.special and len(raw.translate(None, page.special)) != len(raw):
+            return None
+        encoded.append(raw)
+    return encoded, foreign
+
+
 def normalize_short(plan: Plan, text: str) -> str:
-    """One short string: through the plan's one-byte code page when every
-    character is in it and no contextual pass has work, else the general path."""
+    """One short string: its characters in the plan's one-byte code page go
+    through ``bytes.translate``, the few others through ``str.translate``;
+    a string a contextual pass has work in takes the general path."""
     page = plan.codepage
-    try:
-        raw = _charmap_encode(text, "strict", page.encoding)[0]
-    except UnicodeEncodeError:
-        return _normalize_general(plan, text)
-    if page.special and len(raw.translate(None, page.special)) != len(raw):
-        return _normalize_general(plan, text)
-    mapped = raw.translate(page.table, page.delete)
+    cut = _encode_pieces(page, text) if plan.deletes_marks or text.isascii() else None
+    if cut is None:
+        if plan.deletes_marks:
+            return _normalize_general(plan, text)
+        try:  # marks kept: composition and mark order need the whole text
+            cut = [_charmap_encode(text, "strict", page.encoding)[0]], []
+        except UnicodeEncodeError:
+            return _normalize_general(plan, text)
+        raw = cut[0][0]
+        if page.special and len(raw.translate(None, page.special)) != len(raw):
+            return _normalize_general(plan, text)
+    encoded, foreign = cut
+    mapped = b"".join(raw.translate(page.table, page.delete) for raw in encoded[:1])
+    if foreign:
+        text = "".join(
+            piece
+            for raw, other in zip(encoded, [*foreign, ""], strict=True)
+            for piece in (
+                _charmap_decode(raw.translate(page.table, page.delete), "strict", page.decoding)[0],
+                other.translate(plan.translation),
+            )
+        )
+        try:  # presentation forms become letters: most such strings now encode
+            mapped = _charmap_encode(text, "strict", page.encoding)[0]
+        except UnicodeEncodeError:
+            return tidy_whitespace(plan, elongate(plan, contextual(plan, text)))
     if plan.options.casefold:
         mapped = mapped.lower()  # only ASCII has case in the code page
     text = _charmap_decode(mapped, "strict", page.decoding)[0]

@@ -36,7 +36,8 @@ def reference_core(plan: Plan, text: str) -> str:
     if options.persian:
         text = _farsi_yeh(text, plan.farsi_inside, plan.farsi_final)
     if plan.tanween is not None:
-        text = _swap_pairs(text, *plan.tanween)
+        while plan.tanween[0] in text:
+            text = _swap_pairs(text, *plan.tanween)
     if options.casefold:
         text = text.casefold()
     if options.elongation:
