@@ -223,10 +223,14 @@ class Plan:
 
 
 def _web_passes(
-    o: NormalizeOptions, charmap: Mapping[str, str], zwj_re: re.Pattern[str] | None
+    o: NormalizeOptions,
+    charmap: Mapping[str, str],
+    forms: Mapping[str, str],
+    zwj_re: re.Pattern[str] | None,
 ) -> tuple[TextPass, ...]:
-    """Entities, then the characters the options delete (so no invisible mark or
-    tatweel hides a tag, URL or mention from the patterns), then the patterns."""
+    """Entities, presentation forms, then the characters the options delete
+    (so no ligature, invisible mark or tatweel hides a tag, URL or mention
+    from the patterns, or makes one appear on a second run), then the patterns."""
     chosen = [
         fn
         for on, fn in (
@@ -245,6 +249,9 @@ def _web_passes(
         chosen.insert(0, lambda text: deleted_re.sub("", text))
     if zwj_re is not None:
         chosen.insert(0, lambda text: zwj_re.sub("", text) if chars.ZWJ in text else text)
+    if forms:
+        forms_re = re.compile(char_class(forms))
+        chosen.insert(0, lambda text: forms_re.sub(lambda m: forms[m.group()], text))
     if o.html:
         chosen.insert(0, decode_entities)
     return tuple(chosen)
@@ -307,7 +314,7 @@ def compile_plan(options: NormalizeOptions) -> Plan:
         whitespace, breaks = mask_of(" "), mask_of(SEP + "\n\r")
     return Plan(
         options=o,
-        web=_web_passes(o, charmap, zwj_re),
+        web=_web_passes(o, charmap, steps[0] if o.presentation_forms else {}, zwj_re),
         forms=steps[0] if o.presentation_forms else {},
         charmap=charmap,
         table=table,
