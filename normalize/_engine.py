@@ -110,31 +110,6 @@ def tidy_whitespace(plan: Plan, text: str) -> str:
     return text
 
 
-def has_run_of_three(data: bytes) -> bool:
-    """Whether three equal non-zero bytes stand in a row.
-
-    SWAR on one big integer, a few C-level operations however long the
-    string: byte i of ``same`` is zero exactly where data[i] == data[i+1] ==
-    data[i+2] != 0, and the classic ``(v - 0x01..) & ~v & 0x80..`` finds a zero
-    byte.
-
-    >>> has_run_of_three(b"abccc"), has_run_of_three(bytes(5)), has_run_of_three(b"abcab")
-    (True, False, False)
-    """
-    n = len(data)
-    if n < 3:
-        return False
-    x = int.from_bytes(data, "little")
-    ones = ((1 << (8 * n)) - 1) // 0xFF
-    highs = ones << 7
-    diff = x ^ (x >> 8)
-    same = diff | (diff >> 8)
-    nonzero = ((x | ((x & (highs ^ (ones * 0xFF))) + (ones * 0x7F))) & highs) >> 7
-    same |= ones ^ nonzero  # a zero byte is never part of a run
-    same |= (ones * 0xFF) ^ ((1 << (8 * (n - 2))) - 1)  # the last two bytes start none
-    return bool((same - ones) & ~same & highs)
-
-
 def _untidy(mode: str, page_spaces: bytes | None, mapped: bytes) -> bool:
     """Whether the whitespace option has anything to change in ``mapped``."""
     if mapped[:1] == b" " or mapped[-1:] == b" " or b"  " in mapped:
@@ -182,7 +157,7 @@ def normalize_short(plan: Plan, text: str) -> str:
         if page.special and len(raw.translate(None, page.special)) != len(raw):
             return _normalize_general(plan, text)
     encoded, foreign = cut
-    mapped = b"".join(raw.translate(page.table, page.delete) for raw in encoded[:1])
+    mapped = encoded[0].translate(page.table, page.delete)
     if foreign:
         text = "".join(
             piece
@@ -199,7 +174,7 @@ def normalize_short(plan: Plan, text: str) -> str:
     if plan.options.casefold:
         mapped = mapped.lower()  # only ASCII has case in the code page
     text = _charmap_decode(mapped, "strict", page.decoding)[0]
-    if plan.elongation_re is not None and has_run_of_three(mapped.translate(page.letters)):
+    if plan.elongation_re is not None and page.runs.search(mapped.translate(page.letters)):
         text = elongate(plan, text)
     mode = plan.options.whitespace
     if mode != "keep" and _untidy(mode, page.other_spaces, mapped):

@@ -143,6 +143,7 @@ class CodePage:
     delete: bytes  # bytes the map deletes
     special: bytes  # input bytes that need the general path
     letters: bytes  # translate table: Arabic letters kept, every other byte -> 0
+    runs: re.Pattern[bytes]  # on those bytes: three equal letters in a row
     other_spaces: bytes | None  # whitespace bytes other than U+0020 ("all" mode)
 
 
@@ -191,6 +192,7 @@ def _code_page(o: NormalizeOptions, charmap: Mapping[str, str]) -> CodePage:
         delete=bytes(delete),
         special=bytes(sorted(index[c] for c in special if c in index)),
         letters=bytes(letters),
+        runs=re.compile(rb"([^\x00])\1\1"),
         other_spaces=other_spaces,
     )
 

@@ -161,10 +161,11 @@ def normalize(text: str, profile: str | NormalizeOptions = "search") -> str:
     >>> normalize("على", "search")
     'علي'
     """
-    return _normalizer(profile, os.environ.get("TANQIYA_IMPLEMENTATION")).normalize(text)
+    return _normalizer(profile).normalize(text)
 
 
 @functools.lru_cache(maxsize=16)
-def _normalizer(profile: str | NormalizeOptions, implementation: str | None) -> Normalizer:
-    """One Normalizer per profile and implementation, for :func:`normalize`."""
+def _normalizer(profile: str | NormalizeOptions) -> Normalizer:
+    """One Normalizer per profile for :func:`normalize` (``TANQIYA_IMPLEMENTATION``
+    is read when a profile is first used; build a Normalizer to switch later)."""
     return Normalizer(profile)
