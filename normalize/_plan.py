@@ -230,9 +230,10 @@ def _web_passes(
     forms: Mapping[str, str],
     zwj_re: re.Pattern[str] | None,
 ) -> tuple[TextPass, ...]:
-    """Entities, presentation forms, then the characters the options delete
-    (so no ligature, invisible mark or tatweel hides a tag, URL or mention
-    from the patterns, or makes one appear on a second run), then the patterns."""
+    """Entities, presentation forms, the characters the options delete or turn
+    into ASCII signs, then the patterns: so no ligature, invisible mark, tatweel
+    or Arabic full stop hides a tag, URL, address or mention from the patterns,
+    or makes one appear on a second run."""
     chosen = [
         fn
         for on, fn in (
@@ -251,6 +252,18 @@ def _web_passes(
         chosen.insert(0, lambda text: deleted_re.sub("", text))
     if zwj_re is not None:
         chosen.insert(0, lambda text: zwj_re.sub("", text) if chars.ZWJ in text else text)
+    ascii_signs = [
+        (k, v) for k, v in charmap.items() if not k.isascii() and v.isascii() and not v.isalnum()
+    ]
+    if ascii_signs:  # ، ۔ ٫ NBSP ... -> , . . space: what the patterns split on
+
+        def to_ascii(text: str) -> str:
+            for char, sign in ascii_signs:
+                if char in text:
+                    text = text.replace(char, sign)
+            return text
+
+        chosen.insert(0, to_ascii)
     if forms:
         forms_re = re.compile(char_class(forms))
         chosen.insert(0, lambda text: forms_re.sub(lambda m: forms[m.group()], text))
