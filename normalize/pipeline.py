@@ -188,7 +188,7 @@ def _first_pass(
             tally.count_lines(doc.removed)
             auditor.lines(record.id, doc.removed)
             run.examples.add(record.id, doc, doc.removed)
-            record.text = ""  # the spill holds the cleaned text only
+            _drop_text(record, options.text_field)
             items.append((record, doc))
         if final:
             cleaner.add(doc.text for record, doc in items if record.error is None)
@@ -196,6 +196,16 @@ def _first_pass(
         update(run.stats.bytes_read)
     spill.close()
     return spill
+
+
+def _drop_text(record: Record, text_field: str) -> None:
+    """Forget every copy of the original text a record holds: the spill
+    carries the cleaned text only. (``raw``, the JSONL line, would also be
+    written back as is for a document whose cleaned text is empty.)"""
+    record.text = ""
+    record.raw = None
+    if record.fields is not None and text_field in record.fields:
+        record.fields = {**record.fields, text_field: ""}
 
 
 def _boilerplate_pass(
