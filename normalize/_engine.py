@@ -75,15 +75,13 @@ def elongate(plan: Plan, text: str) -> str:
 
 
 def contextual(plan: Plan, text: str) -> str:
-    """Farsi yeh by position, tanween before alef, case: after the table."""
+    """Farsi yeh by position, tanween before alef: after the table."""
     if plan.farsi_re is not None and chars.FARSI_YEH in text:
         text = plan.farsi_re.sub(plan.farsi_final, text)
         text = text.replace(chars.FARSI_YEH, plan.farsi_inside)
     if plan.tanween is not None:
         while plan.tanween[0] in text:  # alef + fathatan + fathatan: twice
             text = text.replace(*plan.tanween)
-    if plan.options.casefold:
-        text = text.casefold()
     return text
 
 
@@ -171,8 +169,6 @@ def normalize_short(plan: Plan, text: str) -> str:
             mapped = _charmap_encode(text, "strict", page.encoding)[0]
         except UnicodeEncodeError:
             return tidy_whitespace(plan, elongate(plan, contextual(plan, text)))
-    if plan.options.casefold:
-        mapped = mapped.lower()  # only ASCII has case in the code page
     text = _charmap_decode(mapped, "strict", page.decoding)[0]
     if plan.elongation_re is not None and page.runs.search(mapped.translate(page.letters)):
         text = elongate(plan, text)

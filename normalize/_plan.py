@@ -112,6 +112,8 @@ def char_steps(options: NormalizeOptions) -> list[Mapping[str, str]]:
     ):
         if on:
             steps.append(table)
+    if o.casefold:
+        steps.append(chars.casefold_map())
     return steps
 
 

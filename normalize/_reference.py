@@ -38,8 +38,6 @@ def reference_core(plan: Plan, text: str) -> str:
     if plan.tanween is not None:
         while plan.tanween[0] in text:
             text = _swap_pairs(text, *plan.tanween)
-    if options.casefold:
-        text = text.casefold()
     if options.elongation:
         text = _shorten_runs(text, options.laughter)
     if options.whitespace == "spaces":

@@ -304,6 +304,48 @@ PUNCTUATION: Final = (
     - set(_span(0x202A, 0x202F))
 )
 
+# --- Case ----------------------------------------------------------------------
+
+#: The blocks holding every character ``str.casefold`` changes (Latin, Greek,
+#: Cyrillic, Armenian, Georgian, Cherokee, Glagolitic, Coptic, Deseret ...,
+#: fullwidth Latin, Latin ligatures). Arabic has no case. A test checks that
+#: folding these equals ``str.casefold`` on every code point.
+CASED: Final = _union(
+    _span(0x0041, 0x024F),
+    _span(0x0345, 0x058F),
+    _span(0x10A0, 0x10FF),
+    _span(0x13A0, 0x13FF),
+    _span(0x1C80, 0x1CBF),
+    _span(0x1E00, 0x1FFF),
+    _span(0x2100, 0x218F),
+    _span(0x24B6, 0x24E9),
+    _span(0x2C00, 0x2D2F),
+    _span(0xA640, 0xA69F),
+    _span(0xA720, 0xA7FF),
+    _span(0xAB70, 0xABBF),
+    _span(0xFB00, 0xFB17),
+    _span(0xFF21, 0xFF3A),
+    _span(0x10400, 0x104FF),
+    _span(0x10570, 0x105BF),
+    _span(0x10C80, 0x10CFF),
+    _span(0x118A0, 0x118FF),
+    _span(0x16E40, 0x16E9F),
+    _span(0x1E900, 0x1E95F),
+)
+
+
+@functools.cache
+def casefold_map() -> MappingProxyType[str, str]:
+    """Each character of :data:`CASED` that ``str.casefold`` changes -> its
+    folding (built once, on first use). Folding is per character, so mapping
+    each one equals ``str.casefold`` on a whole text.
+
+    >>> casefold_map()["A"], casefold_map()["\u00df"]
+    ('a', 'ss')
+    """
+    return MappingProxyType({c: f for c in sorted(CASED) if (f := c.casefold()) != c})
+
+
 # --- Presentation forms and ligatures -----------------------------------------
 
 #: The Arabic presentation-form blocks: A (U+FB50–U+FDFF) and B (U+FE70–U+FEFF).

@@ -60,7 +60,8 @@ class NormalizeOptions:
       ٪ -> "%".
     - ``arabic_punctuation``: ، ؛ ؟ ۔ -> , ; ? .
     - ``punctuation``: every punctuation mark -> a space (for keys).
-    - ``casefold``: ``str.casefold`` (Latin, Greek, Cyrillic; Arabic has no case).
+    - ``casefold``: what ``str.casefold`` does (Latin, Greek, Cyrillic ...;
+      Arabic has no case), as one more character map.
     - ``elongation``: an Arabic letter written 3+ times in a row -> once.
     - ``laughter``: with ``elongation``, what runs of ه become: ``"shorten"``
       (three: ههه), ``"collapse"`` (one, like any letter) or ``"keep"``.

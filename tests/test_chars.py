@@ -1,0 +1,89 @@
+"""The code point tables: each set is what its name says, checked against Unicode data."""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+
+import pytest
+
+from normalize import chars
+from normalize._plan import char_steps, compose_steps
+from normalize.options import PROFILES
+
+ASSIGNED_SINCE_PY310 = {"\u061d", "\ufdfe", "\ufdff", "\ufdcf", *map(chr, range(0xFD40, 0xFD50))}
+
+
+def test_harakat_and_marks_are_combining_marks() -> None:
+    for char in chars.HARAKAT | chars.OTHER_MARKS | {chars.SUPERSCRIPT_ALEF}:
+        assert unicodedata.category(char) == "Mn", hex(ord(char))
+    assert {chr(c) for c in range(0x064B, 0x0653)} == chars.HARAKAT
+    assert chars.HAMZA_MARKS <= chars.OTHER_MARKS
+
+
+def test_punctuation_is_unicode_punctuation() -> None:
+    for char in chars.PUNCTUATION:
+        category = unicodedata.category(char)
+        if category == "Cn" and char in ASSIGNED_SINCE_PY310:
+            continue
+        assert category.startswith("P"), (hex(ord(char)), category)
+    ascii_punct = {c for c in map(chr, range(128)) if unicodedata.category(c).startswith("P")}
+    assert ascii_punct <= chars.PUNCTUATION
+
+
+def test_whitespace_is_what_str_split_splits_on() -> None:
+    assert {chr(c) for c in range(0x110000) if chr(c).isspace()} == chars.WHITESPACE
+
+
+def test_odd_spaces_are_spaces_and_invisible_are_format_characters() -> None:
+    for char in chars.ODD_SPACES:
+        assert unicodedata.category(char) == "Zs", hex(ord(char))
+    for char in chars.INVISIBLE:
+        assert unicodedata.category(char) in ("Cf", "Mn", "Lo"), hex(ord(char))
+    assert chars.ZWJ not in chars.INVISIBLE
+
+
+def test_digits_map_to_their_values() -> None:
+    for char, ascii_digit in chars.DIGITS.items():
+        if ascii_digit.isdigit():
+            assert unicodedata.digit(char) == int(ascii_digit)
+
+
+def test_casefold_table_equals_str_casefold_everywhere() -> None:
+    folded = chars.casefold_map()
+    for code in range(0x110000):
+        char = chr(code)
+        assert folded.get(char, char) == char.casefold(), hex(code)
+
+
+def test_presentation_forms_keep_the_hamza_and_lose_no_ligature() -> None:
+    forms = chars.presentation_map()
+    assert forms["\ufef7"] == "\u0644\u0623"
+    assert forms["\ufef9"] == "\u0644\u0625"
+    assert forms["\ufdfa"] == "صلى الله عليه وسلم"
+    assert forms["\ufdf2"] == "الله"
+    for char, letters in forms.items():
+        assert letters, hex(ord(char))
+        if chars.FARSI_YEH in letters:  # by position when persian is on
+            assert char in chars.FARSI_YEH_FORMS, hex(ord(char))
+        assert unicodedata.is_normalized("NFC", letters), hex(ord(char))
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="U+FDFE.. named from Unicode 14")
+def test_word_ligatures_without_a_decomposition_are_spelled_out() -> None:
+    for char in chars.WORD_LIGATURES:
+        assert unicodedata.normalize("NFKC", char) in (char, "ریال"), hex(ord(char))
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_every_profile_map_is_a_fixed_point(profile: str) -> None:
+    """A mapped character is never mapped again: one table lookup is enough."""
+    charmap = compose_steps(char_steps(PROFILES[profile]))
+    for value in charmap.values():
+        for char in value:
+            assert charmap.get(char, char) == char, (profile, hex(ord(char)))
+
+
+def test_code_page_repertoire() -> None:
+    assert len(set(chars.CODEPAGE_REPERTOIRE)) == len(chars.CODEPAGE_REPERTOIRE) <= 128
+    assert all(ord(c) >= 128 for c in chars.CODEPAGE_REPERTOIRE)
