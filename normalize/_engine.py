@@ -206,10 +206,11 @@ def _splice(plan: Plan, units: Units) -> Units:
     return mapped
 
 
-def _squeeze(units: Units, space: Mask, breaks: Mask) -> Units:
-    """Each run of ``space`` units -> one U+0020, or nothing where the run
-    touches either end or a ``breaks`` unit."""
-    is_space = space[units]
+def _squeeze(units: Units, breaks: Mask) -> Units:
+    """Each run of U+0020 -> one, or none where the run touches either end or
+    a ``breaks`` unit. (With ``whitespace="all"`` the table has already made
+    every whitespace character a U+0020.)"""
+    is_space = units == 0x20
     if not is_space.any():
         return units
     n = len(units)
@@ -226,9 +227,8 @@ def _squeeze(units: Units, space: Mask, breaks: Mask) -> Units:
     kept = starts[~at_edge]
     keep = ~is_space
     keep[kept] = True
-    units = units.copy()
-    units[kept] = ord(" ")
-    return units[keep]
+    squeezed: Units = units[keep]
+    return squeezed
 
 
 def _run_starts(plan: Plan, units: Units) -> npt.NDArray[np.intp]:
@@ -273,9 +273,8 @@ def normalize_joined(plan: Plan, joined: str) -> tuple[list[str], bool]:
     if plan.deletes:
         units = units[units != DELETED]
     mode = plan.options.whitespace
-    spaces = plan.whitespace is not None and plan.breaks is not None and len(units) > 0
-    if spaces and (mode == "all" or _touches(units, 0x20, _BREAKS)):
-        units = _squeeze(units, plan.whitespace, plan.breaks)  # type: ignore[arg-type]
+    if plan.breaks is not None and _touches(units, 0x20, _BREAKS):
+        units = _squeeze(units, plan.breaks)
     text = units.tobytes().decode(_UTF32)
     if plan.zwj_re is not None and chars.ZWJ in text:
         untidy = mode != "keep" and _touches(units, ord(chars.ZWJ), _BREAKS)

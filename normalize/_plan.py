@@ -114,6 +114,8 @@ def char_steps(options: NormalizeOptions) -> list[Mapping[str, str]]:
             steps.append(table)
     if o.casefold:
         steps.append(chars.casefold_map())
+    if o.whitespace == "all":  # every whitespace character -> U+0020, then runs -> one
+        steps.append(dict.fromkeys(chars.WHITESPACE - {" "}, " "))
     return steps
 
 
@@ -222,8 +224,7 @@ class Plan:
     elongation_re: re.Pattern[str] | None  # three or more of one Arabic letter
     run_letters: Mask  # code points elongation may apply to (wildcards too)
     wildcards: Mask | None  # code points the later string passes change
-    whitespace: Mask | None  # code points the whitespace option collapses
-    breaks: Mask | None  # code points such a run must not survive next to
+    breaks: Mask | None  # code points a run of spaces must not survive next to
 
 
 def _web_passes(
@@ -324,11 +325,11 @@ def compile_plan(options: NormalizeOptions) -> Plan:
     wild = {c for on, c in ((zwj_re, chars.ZWJ), (farsi_re, chars.FARSI_YEH)) if on}
     if tanween:
         wild.add(chars.FATHATAN)
-    whitespace = breaks = None
+    breaks = None
     if o.whitespace == "all":
-        whitespace, breaks = mask_of(chars.WHITESPACE), mask_of(SEP)
+        breaks = mask_of(SEP)
     elif o.whitespace == "spaces":
-        whitespace, breaks = mask_of(" "), mask_of(SEP + "\n\r")
+        breaks = mask_of(SEP + "\n\r")
     return Plan(
         options=o,
         web=_web_passes(o, charmap, steps[0] if o.presentation_forms else {}, zwj_re),
@@ -351,7 +352,6 @@ def compile_plan(options: NormalizeOptions) -> Plan:
         ),
         run_letters=mask_of(chars.ARABIC_LETTERS | wild),
         wildcards=mask_of(wild) if wild else None,
-        whitespace=whitespace,
         breaks=breaks,
     )
 
