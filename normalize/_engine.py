@@ -209,24 +209,23 @@ def _splice(plan: Plan, units: Units) -> Units:
 def _squeeze(units: Units, breaks: Mask) -> Units:
     """Each run of U+0020 -> one, or none where the run touches either end or
     a ``breaks`` unit. (With ``whitespace="all"`` the table has already made
-    every whitespace character a U+0020.)"""
-    is_space = units == 0x20
-    if not is_space.any():
+    every whitespace character a U+0020.) Works on the positions of spaces."""
+    where = np.flatnonzero(units == 0x20)
+    if not len(where):
         return units
     n = len(units)
-    before = np.empty(n, dtype=np.bool_)
-    before[0] = False
-    before[1:] = is_space[:-1]
-    after = np.empty(n, dtype=np.bool_)
-    after[-1] = False
-    after[:-1] = is_space[1:]
-    starts = np.flatnonzero(is_space & ~before)
-    ends = np.flatnonzero(is_space & ~after)
-    at_edge = (starts == 0) | breaks[units[np.maximum(starts - 1, 0)]]
-    at_edge |= (ends == n - 1) | breaks[units[np.minimum(ends + 1, n - 1)]]
-    kept = starts[~at_edge]
-    keep = ~is_space
-    keep[kept] = True
+    first = np.empty(len(where), dtype=np.bool_)
+    first[0] = True
+    np.not_equal(np.diff(where), 1, out=first[1:])
+    last = np.empty(len(where), dtype=np.bool_)
+    last[-1] = True
+    last[:-1] = first[1:]
+    starts, ends = where[first], where[last]
+    at_edge = (starts == 0) | (ends == n - 1)
+    at_edge |= breaks[units[np.maximum(starts - 1, 0)]] | breaks[units[np.minimum(ends + 1, n - 1)]]
+    keep = np.ones(n, dtype=np.bool_)
+    keep[where] = False
+    keep[starts[~at_edge]] = True
     squeezed: Units = units[keep]
     return squeezed
 
