@@ -43,17 +43,27 @@ def web(plan: Plan, text: str) -> str:
 
 
 def compose(plan: Plan, text: str) -> str:
-    """NFC where it can change the result (see ``Plan.deletes_marks``)."""
+    """NFC where it can change the result (see ``Plan.deletes_marks``); in a
+    joined batch, only on the items that need it."""
     if not plan.options.compose:
         return text
+    hamza = any(mark in text for mark in _HAMZA_MARKS)
+    # When every Arabic mark is deleted, their order cannot matter and only a
+    # decomposed hamza needs composing first; anything else not in NFC is
+    # composed by settle() after the table.
+    if not (hamza or not plan.deletes_marks) or unicodedata.is_normalized("NFC", text):
+        return text
+    if SEP in text:
+        return SEP.join(_compose_one(plan, part) for part in text.split(SEP))
+    return _compose_one(plan, text)
+
+
+def _compose_one(plan: Plan, text: str) -> str:
     hamza = any(mark in text for mark in _HAMZA_MARKS)
     if hamza and plan.forms:
         # A presentation form may carry a following decomposed hamza: expand
         # the forms first so composition sees the real letters.
         text = "".join(plan.forms.get(c, c) for c in text)
-    # When every Arabic mark is deleted, their order cannot matter and only a
-    # decomposed hamza needs composing first; anything else not in NFC is
-    # composed by settle() after the table.
     if (hamza or not plan.deletes_marks) and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text

@@ -39,7 +39,7 @@ from typing import Final, Literal
 
 from normalize.cluster import Keep
 from normalize.dedup import DedupResult, DocumentDeduper
-from normalize.lines import BoilerplateFilter, RemovedLine, dedup_lines
+from normalize.lines import BoilerplateFilter, RemovedLine, dedup_lines, dedup_lines_many
 from normalize.options import NormalizeOptions, resolve
 from normalize.report import StageCount
 from normalize.text import Normalizer
@@ -235,42 +235,49 @@ class Cleaner:
         return self._boilerplate is not None
 
     def clean_lines(self, texts: Sequence[str]) -> list[CleanedDocument]:
-        """Repair each text and remove its duplicate lines."""
+        """Repair each text and remove its duplicate lines (one batch of keys)."""
         repaired = self._repair.normalize_many(texts)
-        out = [self._dedup_lines(text) for text in repaired]
+        config = self.config
+        if config.lines == "off":
+            out = [CleanedDocument(text, line_count(text), []) for text in repaired]
+        else:
+            results = dedup_lines_many(
+                repaired,
+                scope="adjacent" if config.lines == "adjacent" else "document",
+                profile=config.key_profile,
+                fuzzy=config.fuzzy,
+            )
+            out = [
+                CleanedDocument(
+                    result.text,
+                    result.lines,
+                    _label_adjacent(text, result.removed)
+                    if config.lines == "document"
+                    else result.removed,
+                )
+                for text, result in zip(repaired, results, strict=True)
+            ]
         if self._boilerplate is not None:
             self._boilerplate.count(doc.text for doc in out)
         return out
 
-    def _dedup_lines(self, text: str) -> CleanedDocument:
-        config = self.config
-        if config.lines == "off":
-            return CleanedDocument(text, line_count(text), [])
-        result = dedup_lines(
-            text,
-            scope="adjacent" if config.lines == "adjacent" else "document",
-            profile=config.key_profile,
-            fuzzy=config.fuzzy,
-        )
-        removed = result.removed
-        if config.lines == "document":
-            removed = _label_adjacent(text, removed)
-        return CleanedDocument(result.text, result.lines, removed)
-
-    def remove_boilerplate(self, doc: CleanedDocument) -> CleanedDocument:
-        """Drop the boilerplate lines from a document :meth:`clean_lines` gave.
-
-        Their line numbers are turned back into the repaired text's numbering.
-        """
+    def remove_boilerplate(self, docs: Sequence[CleanedDocument]) -> list[CleanedDocument]:
+        """Drop the boilerplate lines from documents :meth:`clean_lines` gave
+        (a document that loses none is returned as it was). Line numbers are
+        turned back into the repaired text's numbering."""
         if self._boilerplate is None:
-            return doc
-        result = self._boilerplate.filter(doc.text)
-        if not result.removed:
-            return doc
-        kept = _kept_line_numbers(doc)
-        corpus = [line._replace(line=kept[line.line - 1]) for line in result.removed]
-        removed = sorted([*doc.removed, *corpus], key=lambda line: line.line)
-        return CleanedDocument(result.text, doc.lines, removed)
+            return list(docs)
+        results = self._boilerplate.filter_many([doc.text for doc in docs])
+        out = []
+        for doc, result in zip(docs, results, strict=True):
+            if not result.removed:
+                out.append(doc)
+                continue
+            kept = _kept_line_numbers(doc)
+            corpus = [line._replace(line=kept[line.line - 1]) for line in result.removed]
+            removed = sorted([*doc.removed, *corpus], key=lambda line: line.line)
+            out.append(CleanedDocument(result.text, doc.lines, removed))
+        return out
 
     def add(self, texts: Iterable[str]) -> None:
         """Feed the final texts, in input order, to the document stage."""
@@ -350,7 +357,7 @@ def clean(texts: Iterable[str], config: CleanConfig | None = None) -> CleanResul
     try:
         docs = cleaner.clean_lines(list(texts))
         if cleaner.needs_second_pass:
-            docs = [cleaner.remove_boilerplate(doc) for doc in docs]
+            docs = cleaner.remove_boilerplate(docs)
         cleaner.add(doc.text for doc in docs)
         result = cleaner.result()
     finally:

@@ -32,7 +32,7 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import compress
 from operator import methodcaller
 from typing import Any, Final, Literal, NamedTuple
@@ -504,18 +504,55 @@ def dedup_lines(
     if scope not in _SCOPES:
         msg = f"scope must be one of {', '.join(map(repr, _SCOPES))}, not {scope!r}"
         raise ValueError(msg)
+    return dedup_lines_many(
+        [text],
+        scope=scope,
+        profile=profile,
+        fuzzy=fuzzy,
+        min_fuzzy_chars=min_fuzzy_chars,
+        max_fuzzy_chars=max_fuzzy_chars,
+        workers=workers,
+    )[0]
+
+
+def dedup_lines_many(
+    texts: Sequence[str],
+    *,
+    scope: Scope = "adjacent",
+    profile: str | NormalizeOptions = "dedup",
+    fuzzy: float | None = None,
+    min_fuzzy_chars: int = 20,
+    max_fuzzy_chars: int = 2000,
+    workers: int = 1,
+) -> list[LineDedup]:
+    """:func:`dedup_lines` on each text (documents stay apart), with the keys
+    of all their lines made by one ``normalize_many``: many short documents
+    cost one batch, not one per document.
+
+    >>> [r.kept for r in dedup_lines_many(["أ\\nأ", "أ\\nب"])]
+    [1, 2]
+    """
+    if scope not in _SCOPES:
+        msg = f"scope must be one of {', '.join(map(repr, _SCOPES))}, not {scope!r}"
+        raise ValueError(msg)
     f = _check_fuzzy(fuzzy, min_fuzzy_chars, max_fuzzy_chars, workers)
-    normalizer = _normalizer(profile)
-    lines = _Lines.split(text)
-    keys = normalizer.normalize_many(lines.contents())
-    if f is None:
-        found = _exact(keys, scope)
-    elif scope == "adjacent":
-        found = _fuzzy_adjacent(keys, f)
-    else:
-        found = _fuzzy_document(keys, f)
+    split = [_Lines.split(text) for text in texts]
+    contents = [lines.contents() for lines in split]
+    keys = _normalizer(profile).normalize_many(itertools.chain.from_iterable(contents))
     reason: Reason = "line-adjacent" if scope == "adjacent" else "line-document"
-    return lines.result(found, reason)
+    out = []
+    start = 0
+    for lines, own in zip(split, contents, strict=True):
+        doc_keys = keys[start : start + len(own)]
+        start += len(own)
+        if f is None:
+            found = _exact(doc_keys, scope)
+        elif scope == "adjacent":
+            found = _fuzzy_adjacent(doc_keys, f)
+        else:
+            found = _fuzzy_document(doc_keys, f)
+        out.append(lines.result(found, reason))
+    return out
 
 
 def _check_fuzzy(
@@ -734,13 +771,27 @@ class BoilerplateFilter:
     def filter(self, document: str) -> LineDedup:
         """Second pass: the document without its boilerplate lines. The first
         call ends the counting pass."""
+        return self.filter_many([document])[0]
+
+    def filter_many(self, documents: Sequence[str]) -> list[LineDedup]:
+        """:meth:`filter` on each document, their lines' keys made in one batch."""
         boilerplate = self._finish()
-        lines = _Lines.split(document)
-        contents = lines.contents()
-        if not len(boilerplate) or not contents:
-            return lines.result([], "line-corpus")
-        keys, hashes, long_enough = self._hash(contents)
+        split = [_Lines.split(document) for document in documents]
+        if not len(boilerplate):
+            return [lines.result([], "line-corpus") for lines in split]
+        contents = [lines.contents() for lines in split]
+        keys, hashes, long_enough = self._hash(list(itertools.chain.from_iterable(contents)))
         where = np.searchsorted(boilerplate, hashes).clip(max=len(boilerplate) - 1)
-        hit = np.flatnonzero(long_enough)[boilerplate[where] == hashes].tolist()
-        found = [(i, -1, 100.0) for i in hit if not _is_blank(keys[i])]
-        return lines.result(found, "line-corpus", kept_copy=False)
+        hit = np.zeros(len(keys), dtype=np.bool_)
+        hit[np.flatnonzero(long_enough)[boilerplate[where] == hashes]] = True
+        out = []
+        start = 0
+        for lines, own in zip(split, contents, strict=True):
+            found = [
+                (i, -1, 100.0)
+                for i in np.flatnonzero(hit[start : start + len(own)]).tolist()
+                if not _is_blank(keys[start + i])
+            ]
+            start += len(own)
+            out.append(lines.result(found, "line-corpus", kept_copy=False))
+        return out

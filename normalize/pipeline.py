@@ -227,10 +227,12 @@ def _boilerplate_pass(
     update = progress("boilerplate", spill.items)
     done = 0
     for batch in spill.read():
+        good = [doc for record, doc in batch if record.error is None]
+        filtered = iter(cleaner.remove_boilerplate(good))
         items: list[Item] = []
         for record, doc in batch:
             if record.error is None:
-                new = cleaner.remove_boilerplate(doc)
+                new = next(filtered)
                 if new is not doc:
                     corpus = [line for line in new.removed if line.reason == "line-corpus"]
                     run.tally.line_corpus += len(corpus)

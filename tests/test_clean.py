@@ -102,7 +102,7 @@ def test_streaming_equals_in_memory() -> None:
     expected = clean(docs, config)
     cleaner = Cleaner(config)
     first = [d for i in range(0, len(docs), 4) for d in cleaner.clean_lines(docs[i : i + 4])]
-    second = [cleaner.remove_boilerplate(d) for d in first]
+    second = cleaner.remove_boilerplate(first)
     for i in range(0, len(second), 5):
         cleaner.add(d.text for d in second[i : i + 5])
     assert cleaner.result() == expected.documents
