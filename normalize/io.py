@@ -476,29 +476,17 @@ def _copy_input(spec: InputSpec, target: IO[bytes]) -> None:
     if spec.path == STDIN:
         shutil.copyfileobj(sys.stdin.buffer, target, _READ_CHUNK)
         return
-    try:
-        source = Path(spec.path).open("rb")  # noqa: SIM115  (closed below)
-    except FileNotFoundError:
-        raise InputError(spec.name, None, NO_SUCH_FILE) from None
-    except PermissionError:
-        raise InputError(spec.name, None, PERMISSION_DENIED) from None
-    except OSError as e:
-        raise InputError(spec.name, None, e.strerror or str(e)) from None
-    with source:
+    with _open_file(spec) as source:
         shutil.copyfileobj(source, target, _READ_CHUNK)
 
 
 # --- reading -----------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _open_binary(spec: InputSpec) -> Iterator[IO[bytes]]:
-    """A buffered binary stream of the decompressed input."""
-    if spec.path == STDIN:
-        yield sys.stdin.buffer
-        return
+def _open_file(spec: InputSpec) -> IO[bytes]:
+    """``spec``'s file opened for reading; InputError naming it if it can't be."""
     try:
-        fh = Path(spec.path).open("rb")  # noqa: SIM115  (closed below)
+        return Path(spec.path).open("rb")
     except FileNotFoundError:
         raise InputError(spec.name, None, NO_SUCH_FILE) from None
     except IsADirectoryError:
@@ -507,7 +495,15 @@ def _open_binary(spec: InputSpec) -> Iterator[IO[bytes]]:
         raise InputError(spec.name, None, PERMISSION_DENIED) from None
     except OSError as e:
         raise InputError(spec.name, None, e.strerror or str(e)) from None
-    with fh:
+
+
+@contextlib.contextmanager
+def _open_binary(spec: InputSpec) -> Iterator[IO[bytes]]:
+    """A buffered binary stream of the decompressed input."""
+    if spec.path == STDIN:
+        yield sys.stdin.buffer
+        return
+    with _open_file(spec) as fh:
         if spec.compression == "gzip":
             with gzip.GzipFile(fileobj=fh, mode="rb") as gz:
                 yield cast(IO[bytes], gz)
