@@ -445,8 +445,16 @@ class Generator:
                 paragraphs.append([sentence])
             else:
                 paragraphs[-1].append(sentence)
-        for _ in range(int(len(paragraphs) * random_() * 0.16)):  # subheadings
-            subheading = " ".join(self.words.few(r, topic, r.randint(2, 3)))
+        subheadings: set[str] = set()
+        for j in range(int(len(paragraphs) * random_() * 0.16)):
+            words = self.words.few(r, topic, r.randint(2, 3))
+            # topic words only: two common words ("في التحالف") would recur on
+            # 20+ of a million pages and count as boilerplate
+            words = [w if w in topic else topic[3 * j + k] for k, w in enumerate(words)]
+            subheading = " ".join(words)
+            if subheading in subheadings:  # once per page
+                subheading += " " + topic[-1 - j]
+            subheadings.add(subheading)
             paragraphs.insert(r.randint(1, len(paragraphs) - 1), [subheading])
         headline = self._headline(topic)
         if random_() < 0.1:  # a partly vowelled article: its copies may strip the marks
