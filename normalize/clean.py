@@ -39,7 +39,7 @@ from typing import Final, Literal
 
 from normalize.cluster import Keep
 from normalize.dedup import DedupResult, DocumentDeduper
-from normalize.lines import BoilerplateFilter, RemovedLine, dedup_lines, dedup_lines_many
+from normalize.lines import BoilerplateFilter, RemovedLine, dedup_lines, dedup_lines_keyed
 from normalize.options import NormalizeOptions, resolve
 from normalize.report import StageCount
 from normalize.text import Normalizer
@@ -235,30 +235,33 @@ class Cleaner:
         return self._boilerplate is not None
 
     def clean_lines(self, texts: Sequence[str]) -> list[CleanedDocument]:
-        """Repair each text and remove its duplicate lines (one batch of keys)."""
+        """Repair each text and remove its duplicate lines (one batch of keys,
+        which the boilerplate count then reuses)."""
         repaired = self._repair.normalize_many(texts)
         config = self.config
         if config.lines == "off":
             out = [CleanedDocument(text, line_count(text), []) for text in repaired]
-        else:
-            results = dedup_lines_many(
-                repaired,
-                scope="adjacent" if config.lines == "adjacent" else "document",
-                profile=config.key_profile,
-                fuzzy=config.fuzzy,
+            if self._boilerplate is not None:
+                self._boilerplate.count(doc.text for doc in out)
+            return out
+        keyed = dedup_lines_keyed(
+            repaired,
+            scope="adjacent" if config.lines == "adjacent" else "document",
+            profile=config.key_profile,
+            fuzzy=config.fuzzy,
+        )
+        out = [
+            CleanedDocument(
+                result.text,
+                result.lines,
+                _label_adjacent(text, result.removed)
+                if config.lines == "document"
+                else result.removed,
             )
-            out = [
-                CleanedDocument(
-                    result.text,
-                    result.lines,
-                    _label_adjacent(text, result.removed)
-                    if config.lines == "document"
-                    else result.removed,
-                )
-                for text, result in zip(repaired, results, strict=True)
-            ]
+            for text, (result, _) in zip(repaired, keyed, strict=True)
+        ]
         if self._boilerplate is not None:
-            self._boilerplate.count(doc.text for doc in out)
+            self._boilerplate.count_keys(keys for _, keys in keyed)
         return out
 
     def remove_boilerplate(self, docs: Sequence[CleanedDocument]) -> list[CleanedDocument]:

@@ -532,6 +532,34 @@ def dedup_lines_many(
     >>> [r.kept for r in dedup_lines_many(["أ\\nأ", "أ\\nب"])]
     [1, 2]
     """
+    keyed = dedup_lines_keyed(
+        texts,
+        scope=scope,
+        profile=profile,
+        fuzzy=fuzzy,
+        min_fuzzy_chars=min_fuzzy_chars,
+        max_fuzzy_chars=max_fuzzy_chars,
+        workers=workers,
+    )
+    return [result for result, _ in keyed]
+
+
+def dedup_lines_keyed(
+    texts: Sequence[str],
+    *,
+    scope: Scope = "adjacent",
+    profile: str | NormalizeOptions = "dedup",
+    fuzzy: float | None = None,
+    min_fuzzy_chars: int = 20,
+    max_fuzzy_chars: int = 2000,
+    workers: int = 1,
+) -> list[tuple[LineDedup, list[str]]]:
+    """:func:`dedup_lines_many`, each result with the keys of its kept lines
+    (what :meth:`BoilerplateFilter.count_keys` takes, so the keys are made once).
+
+    >>> [(r.kept, keys) for r, keys in dedup_lines_keyed(["أ\\nأ"])]
+    [(1, ['ا'])]
+    """
     if scope not in _SCOPES:
         msg = f"scope must be one of {', '.join(map(repr, _SCOPES))}, not {scope!r}"
         raise ValueError(msg)
@@ -551,7 +579,9 @@ def dedup_lines_many(
             found = _fuzzy_adjacent(doc_keys, f)
         else:
             found = _fuzzy_document(doc_keys, f)
-        out.append(lines.result(found, reason))
+        gone = {i for i, _, _ in found}
+        kept_keys = [key for i, key in enumerate(doc_keys) if i not in gone] if gone else doc_keys
+        out.append((lines.result(found, reason), kept_keys))
     return out
 
 
@@ -706,6 +736,14 @@ class BoilerplateFilter:
 
     def count(self, documents: Iterable[str]) -> None:
         """First pass: count the documents each line key occurs in."""
+        self._count(documents, keyed=False)
+
+    def count_keys(self, documents: Iterable[Sequence[str]]) -> None:
+        """:meth:`count` for documents given as the keys of their lines (in
+        this filter's profile), as :func:`dedup_lines_keyed` returns them."""
+        self._count(documents, keyed=True)
+
+    def _count(self, documents: Iterable[str] | Iterable[Sequence[str]], *, keyed: bool) -> None:
         if self._boilerplate is not None:
             msg = "count() after filter(): the counting pass is over"
             raise RuntimeError(msg)
@@ -713,19 +751,23 @@ class BoilerplateFilter:
         lines_per_doc: list[int] = []
         size = 0
         for document in documents:
-            contents = list(filter(None, _Lines.split(document).contents()))
+            if keyed:
+                contents = [key for key in document if key]
+            else:
+                assert isinstance(document, str)
+                contents = list(filter(None, _Lines.split(document).contents()))
             batch += contents
             lines_per_doc.append(len(contents))
-            size += len(document)
+            size += sum(map(len, contents))
             if size >= _COUNT_BATCH_CHARS:
-                self._count_batch(batch, lines_per_doc)
+                self._count_batch(batch, lines_per_doc, keyed=keyed)
                 batch, lines_per_doc, size = [], [], 0
         if lines_per_doc:
-            self._count_batch(batch, lines_per_doc)
+            self._count_batch(batch, lines_per_doc, keyed=keyed)
 
-    def _count_batch(self, lines: list[str], lines_per_doc: list[int]) -> None:
+    def _count_batch(self, lines: list[str], lines_per_doc: list[int], *, keyed: bool) -> None:
         self.documents += len(lines_per_doc)
-        _, hashes, long_enough = self._hash(lines)
+        _, hashes, long_enough = self._hash(lines, keyed=keyed)
         docs = np.repeat(np.arange(len(lines_per_doc), dtype=np.int64), lines_per_doc)
         docs = docs[long_enough]
         order = np.lexsort((hashes, docs))
@@ -735,10 +777,11 @@ class BoilerplateFilter:
         self._counts.add(hashes[new])
 
     def _hash(
-        self, lines: list[str]
+        self, lines: list[str], *, keyed: bool = False
     ) -> tuple[list[str], npt.NDArray[np.uint64], npt.NDArray[np.bool_]]:
-        """The keys, xxh3-64 of those of ``min_chars`` or more, and which those are."""
-        keys = self.normalizer.normalize_many(lines)
+        """The keys (``lines`` themselves when ``keyed``), xxh3-64 of those of
+        ``min_chars`` or more, and which those are."""
+        keys = lines if keyed else self.normalizer.normalize_many(lines)
         lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
         long_enough = lens >= self.min_chars
         chosen = compress(keys, long_enough.tolist())
