@@ -17,10 +17,12 @@ threshold (0.8), num_perm (128), 5-word shingles and document line scope.
    texts in memory, no I/O.
 2. Each stage alone, one worker, on that stage's real input (the previous
    stage's output, made before the clock starts), batches as the CLI makes
-   them: repair (``Normalizer("light").normalize_many``), duplicate lines
-   (``dedup_lines`` per document, document scope), boilerplate
-   (``BoilerplateFilter.count`` over all, then ``filter`` each) and documents
-   (``DocumentDeduper.add`` + ``result``). The whole pass's throughput (CPU
+   them, through the calls ``Cleaner`` makes: repair
+   (``Normalizer("light").normalize_many``), duplicate lines (document
+   scope: ``dedup_lines_keyed`` per batch, or ``dedup_lines`` per document in
+   versions without it), boilerplate (``BoilerplateFilter.count_keys`` on the
+   line stage's keys, or ``count``, then ``filter_many`` per batch) and
+   documents (``DocumentDeduper.add`` + ``result``). The whole pass's throughput (CPU
    time, workers=1) is then a percentage of the slowest stage's: the pass
    cannot beat the sum of its stages, so this also shows what the pass adds
    on top of them (reading, JSON, the spill, the audit, the output).
@@ -61,6 +63,7 @@ import scraped_corpus  # noqa: E402
 
 import normalize  # noqa: E402
 from normalize import Normalizer, __version__  # noqa: E402
+from normalize import lines as lines_module  # noqa: E402
 from normalize.clean import CleanConfig, clean  # noqa: E402
 from normalize.dedup import DocumentDeduper  # noqa: E402
 from normalize.lines import BoilerplateFilter, dedup_lines  # noqa: E402
@@ -247,23 +250,50 @@ def timed(fn: Callable[[], object]) -> tuple[object, float, float]:
 
 
 def stages_alone(texts: list[str], min_docs: int) -> tuple[list[dict[str, object]], float]:
-    """Each stage on its real input; also the document stage's state bytes per document."""
+    """Each stage on its real input, through the calls the pass makes (the
+    batch APIs where this version of the library has them: ``Cleaner`` at
+    8ebb26a makes the line keys once per batch and counts boilerplate from
+    them); also the document stage's state bytes per document."""
     rows: list[dict[str, object]] = []
     light = Normalizer("light")
+    keyed = getattr(lines_module, "dedup_lines_keyed", None)
+    many = getattr(lines_module, "dedup_lines_many", None)
+    filter_many = getattr(BoilerplateFilter, "filter_many", None)
+    count_keys = getattr(BoilerplateFilter, "count_keys", None)
+    line_keys: list[list[str]] = []  # kept lines' keys, when the line stage returns them
 
-    def repair() -> list[str]:
+    def repair(docs: list[str]) -> list[str]:
         out: list[str] = []
-        for batch in batches(texts):
+        for batch in batches(docs):
             out += light.normalize_many(batch)
         return out
 
     def lines(docs: list[str]) -> list[str]:
-        return [dedup_lines(t, scope="document", profile="dedup").text for t in docs]
+        out: list[str] = []
+        for batch in batches(docs):
+            if keyed is not None:
+                for result, keys in keyed(batch, scope="document", profile="dedup"):
+                    out.append(result.text)
+                    line_keys.append(keys)
+            elif many is not None:
+                out += [r.text for r in many(batch, scope="document", profile="dedup")]
+            else:
+                out += [dedup_lines(t, scope="document", profile="dedup").text for t in batch]
+        return out
 
     def boilerplate(docs: list[str]) -> list[str]:
         f = BoilerplateFilter(min_docs=min_docs, min_chars=10, profile="dedup")
-        f.count(docs)
-        return [f.filter(t).text for t in docs]
+        if count_keys is not None and line_keys:
+            f.count_keys(line_keys)
+        else:
+            f.count(docs)
+        out: list[str] = []
+        for batch in batches(docs):
+            if filter_many is not None:
+                out += [r.text for r in f.filter_many(batch)]
+            else:
+                out += [f.filter(t).text for t in batch]
+        return out
 
     state = 0.0
 
@@ -277,11 +307,20 @@ def stages_alone(texts: list[str], min_docs: int) -> tuple[list[dict[str, object
         state = sum(a.nbytes for a in arrays) / len(docs)
         return len(dd.result().duplicate_of)
 
+    line_api = (
+        "dedup_lines_keyed per batch"
+        if keyed
+        else "dedup_lines_many per batch"
+        if many
+        else "dedup_lines per document"
+    )
+    count_api = "count_keys (the line stage's keys)" if count_keys and keyed else "count"
+    filter_api = "filter_many per batch" if filter_many else "filter per document"
     docs = texts
     for name, fn in [
-        ("repair: Normalizer('light').normalize_many", lambda d: repair()),
-        ("duplicate lines: dedup_lines per document", lines),
-        ("boilerplate: BoilerplateFilter.count + filter", boilerplate),
+        ("repair: Normalizer('light').normalize_many per batch", repair),
+        (f"duplicate lines: {line_api}", lines),
+        (f"boilerplate: BoilerplateFilter.{count_api} + {filter_api}", boilerplate),
         ("documents: DocumentDeduper.add + result", documents),
     ]:
         value, cpu, wall = timed(lambda fn=fn, docs=docs: fn(docs))
