@@ -413,3 +413,37 @@ def presentation_map() -> MappingProxyType[str, str]:
             target = target[1:]
         table[char] = target
     return MappingProxyType(table)
+
+
+# --- Composition ----------------------------------------------------------------
+
+#: Hangul medial vowel and final consonant jamo: the second half of the
+#: syllables NFC composes by rule (``unicodedata.decomposition`` lists none).
+HANGUL_SECOND_JAMO: Final = _union(_span(0x1161, 0x1175), _span(0x11A8, 0x11C2))
+
+#: Astral ranges that hold no character NFC can change or compose with (emoji
+#: and pictographs, CJK Extension B onwards), so a text whose astral characters
+#: are all in them needs no NFC check for their sake. Checked against
+#: ``unicodedata`` by the tests.
+NFC_SAFE_ASTRAL: Final = ((0x1F000, 0x1FBFF), (0x20000, 0x2F7FF), (0x2FA20, 0x10FFFF))
+
+
+@functools.cache
+def nfc_risk() -> frozenset[str]:
+    """BMP characters that can make a string not NFC: combining marks, those
+    NFC changes (singletons, excluded compositions) and the second half of a
+    canonical pair (Hangul jamo included). A BMP string with none of them is
+    in NFC (precomposed letters such as é and أ are not among them). Built
+    once, on first use.
+
+    >>> sorted(c for c in "a\\u0301\\u00e9\\u0654\\u0627" if c in nfc_risk())
+    ['\\u0301', '\\u0654']
+    """
+    risky = set(HANGUL_SECOND_JAMO)
+    for char in map(chr, range(0x10000)):
+        if unicodedata.combining(char) or unicodedata.normalize("NFC", char) != char:
+            risky.add(char)
+        parts = unicodedata.decomposition(char).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            risky.add(chr(int(parts[1], 16)))
+    return frozenset(risky)

@@ -2,11 +2,14 @@
 :func:`strip_diacritics`.
 
 A :class:`Normalizer` compiles :class:`~normalize.options.NormalizeOptions`
-once (:mod:`normalize._plan`) and runs it with the fast engine
-(:mod:`normalize._engine`: numpy over whole batches, ``str.translate`` for
+once (:mod:`normalize._plan`) and runs it with the fastest engine there is:
+the native one (:mod:`normalize._native`, a C pass over the whole text or
+batch) where the extension was built, else the numpy one
+(:mod:`normalize._engine`: numpy over whole batches, a one-byte code page for
 short strings). A slow, obvious per-character implementation of the same
-passes lives in :mod:`normalize._reference`; ``TANQIYA_IMPLEMENTATION=python``
-selects it, and the tests check that both agree.
+passes lives in :mod:`normalize._reference`. ``TANQIYA_IMPLEMENTATION``
+(``fast``, ``numpy`` or ``python``) picks one, and the tests check that all
+agree.
 
 The passes, in order: web clean-up; NFC; every character map (presentation
 forms, invisible characters, spaces, tatweel, marks, letters, digits,
@@ -31,7 +34,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 
-from normalize import _engine, chars
+from normalize import _engine, _native, chars
 from normalize._plan import Plan, char_class, plan_for
 from normalize._reference import reference_core
 from normalize.options import NormalizeOptions, resolve
@@ -60,15 +63,39 @@ def strip_diacritics(text: str) -> str:
     return _DIACRITICS_RE.sub("", text)
 
 
+Core = Callable[[Plan, str], str]
+One = Callable[[Plan, str], "tuple[str, bool]"]
+_IMPLEMENTATIONS = ("fast", "numpy", "python")
+
+
 def _implementation() -> str:
+    """``native``, ``numpy`` or ``python``, from ``TANQIYA_IMPLEMENTATION``."""
     impl = os.environ.get("TANQIYA_IMPLEMENTATION", "fast").strip().lower() or "fast"
-    if impl not in ("fast", "python"):
-        msg = f"TANQIYA_IMPLEMENTATION must be 'fast' or 'python', not {impl!r}"
+    if impl not in _IMPLEMENTATIONS:
+        msg = (
+            "TANQIYA_IMPLEMENTATION must be one of "
+            f"{', '.join(map(repr, _IMPLEMENTATIONS))}, not {impl!r}"
+        )
         raise ValueError(msg)
+    if impl == "fast":
+        return "native" if _native.AVAILABLE else "numpy"
     return impl
 
 
-Core = Callable[[Plan, str], str]
+def _whole(core: Core) -> One:
+    """A core as a one-text call: web passes first; the result may not be NFC."""
+
+    def one(plan: Plan, text: str) -> tuple[str, bool]:
+        return core(plan, _engine.web(plan, text)), True
+
+    return one
+
+
+_ENGINES: dict[str, tuple[Core, One]] = {
+    "native": (_native.normalize_core, _native.normalize_one),
+    "numpy": (_engine.normalize_core, _whole(_engine.normalize_core)),
+    "python": (reference_core, _whole(reference_core)),
+}
 
 
 def _settle(plan: Plan, text: str, core: Core) -> str:
@@ -91,14 +118,13 @@ class Normalizer:
     ['محمد', 'مدرسه']
     """
 
-    __slots__ = ("_core", "_plan", "options")
+    __slots__ = ("_core", "_impl", "_one", "_plan", "options")
 
     def __init__(self, profile: str | NormalizeOptions = "search") -> None:
         self.options = resolve(profile)
         self._plan = plan_for(self.options)
-        self._core: Core = (
-            reference_core if _implementation() == "python" else _engine.normalize_core
-        )
+        self._impl = _implementation()
+        self._core, self._one = _ENGINES[self._impl]
 
     def __repr__(self) -> str:
         return f"Normalizer({self.options.name!r})"
@@ -112,10 +138,8 @@ class Normalizer:
             msg = f"normalize() takes a str, not {type(text).__name__}"
             raise TypeError(msg)
         plan = self._plan
-        if plan.web:
-            text = _engine.web(plan, text)
-        text = self._core(plan, text)
-        if plan.options.compose and not unicodedata.is_normalized("NFC", text):
+        text, risky = self._one(plan, text)
+        if risky and plan.options.compose and not unicodedata.is_normalized("NFC", text):
             text = _settle(plan, text, self._core)
         return text
 
@@ -123,26 +147,45 @@ class Normalizer:
         """The normalized form of each string: the same as ``normalize`` on each,
         with the passes run over whole batches.
         """
-        if self._core is reference_core:
+        if self._impl == "python":
             return [self.normalize(t) for t in texts]
         plan = self._plan
+        native = self._impl == "native"
         out: list[str] = []
-        for batch in _batches(texts):
-            parts, nfc = _engine.normalize_batch(plan, batch)
+        for batch in _chunks(texts) if native else _batches(texts):
+            if native:
+                try:
+                    parts, nfc = _native.normalize_batch(plan, batch)
+                except TypeError:
+                    _check_strings(batch)
+                    raise
+            else:
+                parts, nfc = _engine.normalize_batch(plan, batch)
             if not nfc:
                 parts = [_settle(plan, p, self._core) for p in parts]
             out += parts
         return out
 
 
-def _batches(texts: Iterable[str]) -> Iterator[list[str]]:
-    """Lists of up to ``_BATCH_ITEMS`` texts and about ``_BATCH_CHARS`` characters."""
+def _check_strings(texts: list[str]) -> None:
+    if not all(map(str.__instancecheck__, texts)):
+        bad = next(t for t in texts if not isinstance(t, str))
+        msg = f"normalize_many() takes strings, not {type(bad).__name__}"
+        raise TypeError(msg)
+
+
+def _chunks(texts: Iterable[str]) -> Iterator[list[str]]:
+    """Lists of up to ``_BATCH_ITEMS`` texts (the native engine takes them one
+    by one, so their size does not matter)."""
     items = iter(texts)
     while chunk := list(itertools.islice(items, _BATCH_ITEMS)):
-        if not all(map(str.__instancecheck__, chunk)):
-            bad = next(t for t in chunk if not isinstance(t, str))
-            msg = f"normalize_many() takes strings, not {type(bad).__name__}"
-            raise TypeError(msg)
+        yield chunk
+
+
+def _batches(texts: Iterable[str]) -> Iterator[list[str]]:
+    """Lists of up to ``_BATCH_ITEMS`` texts and about ``_BATCH_CHARS`` characters."""
+    for chunk in _chunks(texts):
+        _check_strings(chunk)
         ends = list(itertools.accumulate(map(len, chunk)))
         start = 0
         while start < len(chunk):

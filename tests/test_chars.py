@@ -87,3 +87,37 @@ def test_every_profile_map_is_a_fixed_point(profile: str) -> None:
 def test_code_page_repertoire() -> None:
     assert len(set(chars.CODEPAGE_REPERTOIRE)) == len(chars.CODEPAGE_REPERTOIRE) <= 128
     assert all(ord(c) >= 128 for c in chars.CODEPAGE_REPERTOIRE)
+
+
+def _composition_seconds() -> set[str]:
+    """The second half of every canonical pair, from the Unicode database."""
+    seconds = set()
+    for cp in range(sys.maxunicode + 1):
+        parts = unicodedata.decomposition(chr(cp)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            seconds.add(chr(int(parts[1], 16)))
+    return seconds
+
+
+def test_nfc_risk_covers_every_way_out_of_nfc() -> None:
+    """A string of BMP characters outside ``nfc_risk()`` is NFC: each is a
+    starter NFC keeps and none composes with what precedes it."""
+    risky = chars.nfc_risk()
+    for char in map(chr, range(0x10000)):
+        if char not in risky:
+            assert unicodedata.combining(char) == 0, f"U+{ord(char):04X}"
+            assert unicodedata.normalize("NFC", char) == char, f"U+{ord(char):04X}"
+    bmp_seconds = {c for c in _composition_seconds() if ord(c) < 0x10000}
+    assert bmp_seconds <= risky
+    assert risky >= chars.HANGUL_SECOND_JAMO
+    assert unicodedata.normalize("NFC", "\u1100\u1161") == "\uac00"  # why jamo are listed
+
+
+def test_nfc_safe_astral_ranges_hold_nothing_nfc_changes() -> None:
+    seconds = _composition_seconds()
+    for first, last in chars.NFC_SAFE_ASTRAL:
+        assert first >= 0x10000
+        for char in map(chr, range(first, last + 1)):
+            assert unicodedata.combining(char) == 0, f"U+{ord(char):04X}"
+            assert unicodedata.normalize("NFD", char) == char, f"U+{ord(char):04X}"
+            assert char not in seconds, f"U+{ord(char):04X}"

@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 from normalize import PROFILES, NormalizeOptions, Normalizer, normalize, strip_diacritics
 
 CASES = json.loads((Path(__file__).parent / "cases" / "normalize.json").read_text("utf-8"))
-IMPLEMENTATIONS = ["fast", "python"]
+IMPLEMENTATIONS = ["fast", "numpy", "python"]
+#: The engines that must equal the reference: native (where built) and numpy.
+FAST = ["fast", "numpy"]
+
+
+def _made_with(options: str | NormalizeOptions, implementation: str) -> Normalizer:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TANQIYA_IMPLEMENTATION", implementation)
+        return Normalizer(options)
 
 
 def _normalizer(case: dict, implementation: str, monkeypatch: pytest.MonkeyPatch) -> Normalizer:
@@ -42,12 +50,15 @@ def test_golden_case(case: dict, implementation: str, monkeypatch: pytest.Monkey
     assert _run(case, implementation, monkeypatch) == case["expected"]
 
 
+@pytest.mark.parametrize("implementation", FAST)
 @pytest.mark.parametrize(
     "case", [c for c in CASES if "function" not in c], ids=lambda c: c["label"]
 )
-def test_golden_case_in_a_batch(case: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_golden_case_in_a_batch(
+    case: dict, implementation: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The batch path gives the same answer with the case among other texts."""
-    normalizer = _normalizer(case, "fast", monkeypatch)
+    normalizer = _normalizer(case, implementation, monkeypatch)
     expected = normalizer.normalize(case["original"])
     filler = ["نص عادي " * 40, "", " ", case["original"] * 3]
     batch = normalizer.normalize_many([*filler, case["original"], *filler])
@@ -171,26 +182,27 @@ def test_idempotent(text: str, profile: str) -> None:
     assert normalize(once, profile) == once
 
 
+@pytest.mark.parametrize("implementation", FAST)
 @settings(deadline=None)
 @given(text=any_text, profile=st.sampled_from(PROFILE_NAMES))
-def test_fast_path_equals_reference(text: str, profile: str) -> None:
-    fast = Normalizer(profile)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("TANQIYA_IMPLEMENTATION", "python")
-        reference = Normalizer(profile)
+def test_fast_path_equals_reference(text: str, profile: str, implementation: str) -> None:
+    fast = _made_with(profile, implementation)
+    reference = _made_with(profile, "python")
     assert fast.normalize(text) == reference.normalize(text)
     long_text = (text + " ") * 20
     assert fast.normalize(long_text) == reference.normalize(long_text)
 
 
+@pytest.mark.parametrize("implementation", FAST)
 @settings(deadline=None)
 @given(texts=st.lists(any_text, max_size=12), profile=st.sampled_from(PROFILE_NAMES))
-def test_normalize_many_equals_map(texts: list[str], profile: str) -> None:
-    normalizer = Normalizer(profile)
+def test_normalize_many_equals_map(texts: list[str], profile: str, implementation: str) -> None:
+    normalizer = _made_with(profile, implementation)
     assert normalizer.normalize_many(texts) == [normalizer.normalize(t) for t in texts]
     assert normalizer.normalize_many(iter(texts)) == normalizer.normalize_many(texts)
 
 
+@pytest.mark.parametrize("implementation", FAST)
 @settings(deadline=None)
 @given(
     flags=st.fixed_dictionaries(
@@ -213,13 +225,11 @@ def test_normalize_many_equals_map(texts: list[str], profile: str) -> None:
     text=arabic_text,
 )
 def test_custom_options_fast_equals_reference_and_idempotent(
-    flags: dict[str, bool], whitespace: str, text: str
+    flags: dict[str, bool], whitespace: str, text: str, implementation: str
 ) -> None:
     options = NormalizeOptions(whitespace=whitespace, **flags)  # type: ignore[arg-type]
-    fast = Normalizer(options)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("TANQIYA_IMPLEMENTATION", "python")
-        reference = Normalizer(options)
+    fast = _made_with(options, implementation)
+    reference = _made_with(options, "python")
     once = fast.normalize(text)
     assert once == reference.normalize(text)
     assert fast.normalize(once) == once
@@ -276,3 +286,23 @@ def test_strip_diacritics_only_deletes_marks(text: str) -> None:
         unicodedata.normalize("NFC", text) if any(m in text for m in "\u0653\u0654\u0655") else text
     )
     assert stripped == "".join(c for c in composed if c not in marks)
+
+
+@pytest.mark.parametrize("implementation", FAST)
+def test_expansions_far_longer_than_the_text(implementation: str) -> None:
+    """Word ligatures expand to up to 18 characters each: the output buffer grows."""
+    text = "\ufdfa" * 500 + " \ufdfb\u0640" * 300
+    reference = _made_with("search", "python").normalize(text)
+    normalizer = _made_with("search", implementation)
+    assert normalizer.normalize(text) == reference
+    assert normalizer.normalize_many(["", text, "\ufdfa"]) == [
+        "",
+        reference,
+        normalizer.normalize("\ufdfa"),
+    ]
+
+
+def test_the_native_engine_is_used_where_it_was_built() -> None:
+    from normalize import _native
+
+    assert Normalizer()._impl == ("native" if _native.AVAILABLE else "numpy")

@@ -1,0 +1,291 @@
+/* The native core of the normalization passes: one pass over each text that
+ * maps every character through the plan's composed table, deletes and expands,
+ * squeezes spaces, and says what the string passes in Python still need to do
+ * (a candidate elongation run, a character that may leave the text out of
+ * NFC, a character a contextual pass rewrites).
+ *
+ * Optional: normalize/_native.py falls back to the numpy engine when this
+ * module was not built. Every rule here is also in normalize/_engine.py and
+ * normalize/_reference.py; the tests check that all three agree.
+ *
+ * map_text(text, table, classes, expansions, mode, abort) -> (str | None, int)
+ * map_texts(texts, table, classes, expansions, mode, abort) -> (list[str | None], bytes)
+ *   table       bytes: 0x110000 native-endian uint32, code point -> code point,
+ *               0xFFFFFFFF deleted, 0xFFFFFFFE expanded (see expansions)
+ *   classes     bytes: 0x110000 class bits per code point: 1 an Arabic letter
+ *               elongation may shorten, 2 a wildcard (a later string pass may
+ *               change it), 4 abort (the caller must compose the text first),
+ *               8 may leave the text out of NFC, 16 a contextual string pass
+ *               rewrites it
+ *   expansions  dict: code point -> the str it becomes (already mapped)
+ *   mode        0 keep whitespace; 1 runs of U+0020 -> one, none at either end
+ *               or next to \n or \r; 2 the same with no break but the ends
+ *   abort       true: a text holding a class-4 character is not mapped
+ * Each text gets flags: 1 it may hold a run of three equal letters, 2 it may
+ * not be NFC, 4 it holds a class-16 character, 8 it was not mapped (abort:
+ * its output is None).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+
+#define DELETED 0xFFFFFFFFu
+#define EXPANDED 0xFFFFFFFEu
+#define CODE_POINTS 0x110000
+
+#define C_LETTER 1
+#define C_WILD 2
+#define C_ABORT 4
+#define C_NFC_RISK 8
+#define C_PASS 16
+
+#define F_RUN 1
+#define F_NFC 2
+#define F_PASS 4
+#define F_ABORTED 8
+
+typedef struct {
+    const uint32_t *table;
+    const unsigned char *classes;
+    PyObject *expansions;
+    int mode;
+    int abort;
+} Plan;
+
+typedef struct {
+    Py_UCS4 *buf;
+    Py_ssize_t len, cap;
+    int pending; /* a space waits for the next character that is no break */
+    int flags;
+} Out;
+
+static int grow(Out *o, Py_ssize_t more) {
+    if (o->len + more <= o->cap) return 0;
+    Py_ssize_t cap = o->cap * 2;
+    if (cap < o->len + more) cap = o->len + more;
+    Py_UCS4 *buf = PyMem_Realloc(o->buf, (size_t)cap * sizeof(Py_UCS4));
+    if (buf == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    o->buf = buf;
+    o->cap = cap;
+    return 0;
+}
+
+static inline int same(const Plan *p, Py_UCS4 a, Py_UCS4 b) {
+    return a == b || ((p->classes[a] | p->classes[b]) & C_WILD);
+}
+
+/* Append one character (map_one keeps the room); note what it asks of the
+ * string passes, and whether it ends three equal letters. */
+static inline void put(const Plan *p, Out *o, Py_UCS4 c) {
+    o->buf[o->len++] = c;
+    unsigned char k = p->classes[c];
+    if (k & C_NFC_RISK) o->flags |= F_NFC;
+    if (k & C_PASS) o->flags |= F_PASS;
+    if ((k & (C_LETTER | C_WILD)) && o->len >= 3 && !(o->flags & F_RUN)) {
+        Py_UCS4 a = o->buf[o->len - 3], b = o->buf[o->len - 2];
+        if ((p->classes[a] & (C_LETTER | C_WILD)) && same(p, a, b) && same(p, b, c))
+            o->flags |= F_RUN;
+    }
+}
+
+/* Append one mapped character, squeezing spaces per the mode. */
+static inline void emit(const Plan *p, Out *o, Py_UCS4 c) {
+    if (p->mode == 0) {
+        put(p, o, c);
+        return;
+    }
+    if (c == ' ') {
+        o->pending = 1;
+        return;
+    }
+    int brk = p->mode == 1 && (c == '\n' || c == '\r');
+    if (o->pending) {
+        o->pending = 0;
+        if (!brk && o->len > 0) {
+            Py_UCS4 last = o->buf[o->len - 1];
+            if (!(p->mode == 1 && (last == '\n' || last == '\r'))) put(p, o, ' ');
+        }
+    }
+    put(p, o, c);
+}
+
+/* Emit the expansion of cp, with room for it and ``rest`` more input
+ * characters (each writes at most one). */
+static int expand(const Plan *p, Out *o, Py_UCS4 cp, Py_ssize_t rest) {
+    PyObject *key = PyLong_FromUnsignedLong(cp);
+    if (key == NULL) return -1;
+    PyObject *value = PyDict_GetItemWithError(p->expansions, key);
+    Py_DECREF(key);
+    if (value == NULL) {
+        if (!PyErr_Occurred()) PyErr_Format(PyExc_KeyError, "no expansion for U+%04X", cp);
+        return -1;
+    }
+    if (!PyUnicode_Check(value)) {
+        PyErr_SetString(PyExc_TypeError, "expansions must be str");
+        return -1;
+    }
+    int kind = PyUnicode_KIND(value);
+    const void *data = PyUnicode_DATA(value);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(value);
+    if (grow(o, n + 1 + rest) < 0) return -1;
+    for (Py_ssize_t i = 0; i < n; i++) emit(p, o, PyUnicode_READ(kind, data, i));
+    return 0;
+}
+
+/* Map one text into o (from empty). 0: done, 1: aborted, -1: error set. */
+static int map_one(const Plan *p, Out *o, PyObject *text) {
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(text) < 0) return -1;
+#endif
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    o->len = 0;
+    o->pending = 0;
+    o->flags = 0;
+    /* Room: each input character writes at most one (a space held back is
+     * written with the next character instead of its own) but an expansion,
+     * which makes room for itself and the rest. */
+    if (grow(o, n + 1) < 0) return -1;
+#define MAP_LOOP(TYPE)                                                          \
+    {                                                                           \
+        const TYPE *chars = (const TYPE *)data;                                 \
+        for (Py_ssize_t i = 0; i < n; i++) {                                    \
+            Py_UCS4 cp = chars[i];                                              \
+            if (p->abort && (p->classes[cp] & C_ABORT)) {                       \
+                o->flags = F_ABORTED;                                           \
+                return 1;                                                       \
+            }                                                                   \
+            uint32_t v = p->table[cp];                                          \
+            if (v < EXPANDED) {                                                 \
+                emit(p, o, (Py_UCS4)v);                                         \
+            } else if (v == EXPANDED && expand(p, o, cp, n - i) < 0) {          \
+                return -1;                                                      \
+            }                                                                   \
+        }                                                                       \
+    }
+    switch (kind) {
+    case PyUnicode_1BYTE_KIND: MAP_LOOP(Py_UCS1) break;
+    case PyUnicode_2BYTE_KIND: MAP_LOOP(Py_UCS2) break;
+    default: MAP_LOOP(Py_UCS4) break;
+    }
+#undef MAP_LOOP
+    return 0;
+}
+
+static PyObject *result_text(const Out *o) {
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, o->buf, o->len);
+}
+
+/* Read the arguments after the text(s) into p. 0 or -1 with an error set. */
+static int read_plan(Plan *p, PyObject *const *args, Py_ssize_t nargs, const char *name) {
+    if (nargs != 6) {
+        PyErr_Format(PyExc_TypeError, "%s() takes 6 arguments", name);
+        return -1;
+    }
+    if (!PyBytes_Check(args[1]) || !PyBytes_Check(args[2]) || !PyDict_Check(args[3])) {
+        PyErr_Format(PyExc_TypeError, "%s(): table and classes must be bytes, expansions a dict",
+                     name);
+        return -1;
+    }
+    if (PyBytes_GET_SIZE(args[1]) != CODE_POINTS * 4 ||
+        PyBytes_GET_SIZE(args[2]) != CODE_POINTS) {
+        PyErr_Format(PyExc_ValueError, "%s(): table or classes of the wrong size", name);
+        return -1;
+    }
+    long mode = PyLong_AsLong(args[4]);
+    if (mode == -1 && PyErr_Occurred()) return -1;
+    if (mode < 0 || mode > 2) {
+        PyErr_Format(PyExc_ValueError, "%s(): mode must be 0, 1 or 2", name);
+        return -1;
+    }
+    int abort = PyObject_IsTrue(args[5]);
+    if (abort < 0) return -1;
+    p->table = (const uint32_t *)PyBytes_AS_STRING(args[1]);
+    p->classes = (const unsigned char *)PyBytes_AS_STRING(args[2]);
+    p->expansions = args[3];
+    p->mode = (int)mode;
+    p->abort = abort;
+    return 0;
+}
+
+static PyObject *map_text(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    Plan p;
+    if (read_plan(&p, args, nargs, "map_text") < 0) return NULL;
+    if (!PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "map_text(): the text must be a str");
+        return NULL;
+    }
+    Out o = {NULL, 0, 0, 0, 0};
+    PyObject *result = NULL;
+    int status = map_one(&p, &o, args[0]);
+    if (status == 1) {
+        result = Py_BuildValue("(Oi)", Py_None, o.flags);
+    } else if (status == 0) {
+        PyObject *text = result_text(&o);
+        if (text != NULL) result = Py_BuildValue("(Ni)", text, o.flags);
+    }
+    PyMem_Free(o.buf);
+    return result;
+}
+
+static PyObject *map_texts(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    Plan p;
+    if (read_plan(&p, args, nargs, "map_texts") < 0) return NULL;
+    if (!PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "map_texts(): the texts must be a list");
+        return NULL;
+    }
+    PyObject *texts = args[0];
+    Py_ssize_t count = PyList_GET_SIZE(texts);
+    PyObject *outs = PyList_New(count);
+    PyObject *flags = PyBytes_FromStringAndSize(NULL, count);
+    Out o = {NULL, 0, 0, 0, 0};
+    if (outs == NULL || flags == NULL) goto fail;
+    char *marks = PyBytes_AS_STRING(flags);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *text = PyList_GET_ITEM(texts, i);
+        if (!PyUnicode_Check(text)) {
+            PyErr_Format(PyExc_TypeError, "map_texts(): item %zd is not a str", i);
+            goto fail;
+        }
+        int status = map_one(&p, &o, text);
+        if (status < 0) goto fail;
+        PyObject *out;
+        if (status == 1) {
+            out = Py_None;
+            Py_INCREF(out);
+        } else if ((out = result_text(&o)) == NULL) {
+            goto fail;
+        }
+        PyList_SET_ITEM(outs, i, out);
+        marks[i] = (char)o.flags;
+    }
+    PyMem_Free(o.buf);
+    return Py_BuildValue("(NN)", outs, flags);
+fail:
+    PyMem_Free(o.buf);
+    Py_XDECREF(outs);
+    Py_XDECREF(flags);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"map_text", (PyCFunction)(void (*)(void))map_text, METH_FASTCALL,
+     "map_text(text, table, classes, expansions, mode, abort) -> (str | None, int)"},
+    {"map_texts", (PyCFunction)(void (*)(void))map_texts, METH_FASTCALL,
+     "map_texts(texts, table, classes, expansions, mode, abort) -> (list[str | None], bytes)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "normalize._cmap",
+    "The native core of the normalization passes (see _cmap.c).", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__cmap(void) { return PyModule_Create(&module); }

@@ -1,0 +1,158 @@
+"""The native engine: :mod:`normalize._cmap` (C) behind the engine calls.
+
+One C pass per text maps every character through the plan's composed table
+(deleting and expanding) and squeezes spaces; it flags the texts that may hold
+a run of three equal letters, may have left NFC, or hold a character a
+contextual pass rewrites (lone ZWJ, Farsi yeh, tanween). Only those texts then
+go through the string passes of :mod:`normalize._engine`. The extension is
+optional: :data:`AVAILABLE` is false where it was not built, and
+:mod:`normalize.text` then uses the numpy engine.
+
+>>> from normalize.options import PROFILES
+>>> from normalize._plan import plan_for
+>>> AVAILABLE and normalize_batch(plan_for(PROFILES["search"]), ["أَهْلًا", "ﻷ"])
+(['اهلا', 'لا'], True)
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from dataclasses import dataclass
+from typing import cast
+
+import numpy as np
+
+from normalize import chars
+from normalize._engine import _tidy_spaces, compose, contextual, elongate, web
+from normalize._plan import CODE_POINTS, SEP, Plan
+
+try:
+    from normalize._cmap import map_text, map_texts
+except ImportError:  # built without a C compiler: the numpy engine serves
+    AVAILABLE = False
+else:
+    AVAILABLE = True
+
+# Character classes (see _cmap.c) and the flags each text gets back.
+_LETTER, _WILD, _ABORT, _NFC_RISK, _PASS = 1, 2, 4, 8, 16
+_RUN, _NOT_NFC, _PASSES, _ABORTED = 1, 2, 4, 8
+_MODES = {"keep": 0, "spaces": 1, "all": 2}
+_SPACE_BREAKS = {"keep": None, "spaces": ("\n", "\r"), "all": ()}
+
+
+@dataclass(frozen=True)
+class Tables:
+    """A plan in the form the C functions read."""
+
+    table: bytes  # code point -> native uint32 (DELETED, EXPANDED)
+    classes: bytes  # code point -> class bits
+    expansions: dict[int, str]
+    mode: int
+    abort: bool  # leave a text with a decomposed hamza to compose first
+    precheck: bool  # marks are kept: compose a text that is not NFC first
+
+    def args(self, *, abort: bool) -> tuple[bytes, bytes, dict[int, str], int, bool]:
+        return self.table, self.classes, self.expansions, self.mode, abort and self.abort
+
+
+@functools.lru_cache(maxsize=8)
+def tables(plan: Plan) -> Tables:
+    """The native form of ``plan`` (built once per plan)."""
+    o = plan.options
+    classes = np.zeros(CODE_POINTS, dtype=np.uint8)
+
+    def mark(members: frozenset[str] | set[str], bit: int) -> None:
+        classes[[ord(c) for c in members]] |= bit
+
+    if plan.elongation_re is not None:
+        mark(chars.ARABIC_LETTERS, _LETTER)
+        if plan.wildcards is not None:
+            mark({chr(cp) for cp in np.flatnonzero(plan.wildcards).tolist()}, _WILD)
+    if o.compose:
+        mark(chars.nfc_risk(), _NFC_RISK)
+        classes[0x10000:] |= _NFC_RISK
+        for first, last in chars.NFC_SAFE_ASTRAL:
+            classes[first : last + 1] &= ~np.uint8(_NFC_RISK)
+        if plan.deletes_marks:
+            mark(chars.HAMZA_MARKS, _ABORT)
+    contextual_chars = {
+        c
+        for on, c in (
+            (plan.zwj_re, chars.ZWJ),
+            (plan.farsi_re, chars.FARSI_YEH),
+            (plan.tanween, chars.FATHATAN),
+        )
+        if on is not None
+    }
+    if contextual_chars:
+        mark(contextual_chars, _PASS)
+    return Tables(
+        table=plan.table.astype("=u4").tobytes(),
+        classes=classes.tobytes(),
+        expansions={cp: "".join(map(chr, units.tolist())) for cp, units in plan.expansions.items()},
+        mode=_MODES[o.whitespace],
+        abort=o.compose and plan.deletes_marks,
+        precheck=o.compose and not plan.deletes_marks,
+    )
+
+
+def _string_passes(plan: Plan, text: str, flags: int) -> str:
+    """What the C pass left to do on one text: lone ZWJ (and the spaces it
+    leaves), Farsi yeh and tanween; then elongation."""
+    if flags & _PASSES:
+        if plan.zwj_re is not None and chars.ZWJ in text:
+            text = plan.zwj_re.sub("", text)
+            breaks = _SPACE_BREAKS[plan.options.whitespace]
+            if breaks is not None:
+                text = _tidy_spaces(text, breaks)
+        text = contextual(plan, text)
+    if flags & _RUN:
+        text = elongate(plan, text)
+    return text
+
+
+def _map_one(plan: Plan, t: Tables, text: str) -> tuple[str, int]:
+    """The C pass on one text (composing it first where it needs it)."""
+    if t.precheck and not unicodedata.is_normalized("NFC", text):
+        text = compose(plan, text)
+    out, flags = map_text(text, *t.args(abort=True))
+    if out is None:
+        out, flags = map_text(compose(plan, text), *t.args(abort=False))
+        assert out is not None
+    return _string_passes(plan, out, flags), flags
+
+
+def normalize_one(plan: Plan, text: str) -> tuple[str, bool]:
+    """One text through every pass but settle, and whether it may not be NFC."""
+    out, flags = _map_one(plan, tables(plan), web(plan, text))
+    return out, bool(flags & _NOT_NFC)
+
+
+def normalize_core(plan: Plan, text: str) -> str:
+    """One text through every pass but the web ones, once (before settle)."""
+    return _map_one(plan, tables(plan), text)[0]
+
+
+def normalize_batch(plan: Plan, texts: list[str]) -> tuple[list[str], bool]:
+    """Each text normalized once (before settle), and whether all are NFC."""
+    t = tables(plan)
+    if plan.web:
+        if not all(map(str.__instancecheck__, texts)):
+            msg = "normalize_batch() takes strings"
+            raise TypeError(msg)
+        texts = [web(plan, text) for text in texts]
+    if t.precheck and not unicodedata.is_normalized("NFC", SEP.join(texts)):
+        texts = [compose(plan, text) for text in texts]
+    mapped, marks = map_texts(texts, *t.args(abort=True))
+    outs = cast("list[str]", mapped)  # None only where a flag says so, replaced below
+    nfc = True
+    for i in np.flatnonzero(np.frombuffer(marks, dtype=np.uint8)).tolist():
+        out, flags = mapped[i], marks[i]
+        if out is None:
+            out, flags = map_text(compose(plan, texts[i]), *t.args(abort=False))
+            assert out is not None
+        outs[i] = out = _string_passes(plan, out, flags)
+        if nfc and flags & _NOT_NFC:
+            nfc = unicodedata.is_normalized("NFC", out)
+    return outs, nfc
