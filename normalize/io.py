@@ -455,7 +455,7 @@ def replayable(inputs: Sequence[InputSpec]) -> Iterator[list[InputSpec]]:
                 out.append(spec)
                 continue
             if folder is None:
-                folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tanqiya-")))
+                folder = scratch_folder(stack)
             copy = folder / f"{len(out)}.input"
             with copy.open("wb") as fh:
                 if spec.path != STDIN or not stdin_read:
@@ -463,6 +463,34 @@ def replayable(inputs: Sequence[InputSpec]) -> Iterator[list[InputSpec]]:
                 stdin_read |= spec.path == STDIN
             out.append(dataclasses.replace(spec, path=os.fspath(copy), size=copy.stat().st_size))
         yield out
+
+
+def scratch_folder(stack: contextlib.ExitStack, prefix: str = "tanqiya-") -> Path:
+    """A new private folder in the system's temporary folder, removed when
+    ``stack`` closes. Its removal is registered before it is made, so a
+    Ctrl-C at any moment leaves nothing behind (``TemporaryDirectory`` makes
+    the folder first).
+
+    >>> with contextlib.ExitStack() as stack:
+    ...     folder = scratch_folder(stack)
+    ...     made = folder.is_dir()
+    >>> made, folder.exists()
+    (True, False)
+    """
+    folder = Path(tempfile.gettempdir()) / f"{prefix}{secrets.token_hex(16)}"
+    owned = [True]
+
+    def remove() -> None:
+        if owned[0]:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    stack.callback(remove)
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:  # never ours to remove
+        owned[0] = False
+        raise
+    return folder
 
 
 def _is_regular(path: str) -> bool:
