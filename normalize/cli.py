@@ -856,6 +856,8 @@ def report_data(run: CleanRun, config: CleanConfig, inputs: Sequence[InputSpec])
         cluster_sizes=[len(c) for c in result.clusters],
         clusters=run.clusters,
         line_removals=run.examples.removals(run.tally),
+        num_perm=config.num_perm,
+        key_profile=config.key_profile,
     )
 
 
