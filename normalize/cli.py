@@ -251,6 +251,22 @@ KeepOpt = Annotated[
 WorkersOpt = Annotated[
     int, typer.Option("--workers", "-j", metavar="N", help="Processes computing signatures.")
 ]
+FuzzyOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--fuzzy",
+        metavar="SCORE",
+        help="Also remove lines whose key scores SCORE (1-100, rapidfuzz ratio)"
+        " against a kept line; lines under 20 characters only match exactly.",
+        show_default=False,
+    ),
+]
+
+
+def check_fuzzy(fuzzy: float | None) -> None:
+    """``--fuzzy``'s range, checked before any reading."""
+    if fuzzy is not None:
+        check_range("--fuzzy", fuzzy, low=1, high=100)
 
 
 def check_document_options(threshold: float, num_perm: int, ngram: int, workers: int) -> None:
@@ -390,16 +406,7 @@ def lines_command(
             show_default=False,
         ),
     ] = None,
-    fuzzy: Annotated[
-        float | None,
-        typer.Option(
-            "--fuzzy",
-            metavar="SCORE",
-            help="Also remove lines whose key scores SCORE (1-100, rapidfuzz ratio)"
-            " against a kept line; lines under 20 characters only match exactly.",
-            show_default=False,
-        ),
-    ] = None,
+    fuzzy: FuzzyOpt = None,
     profile: ProfileOpt = "dedup",
     text_field: TextFieldOpt = "text",
     id_field: IdFieldOpt = None,
@@ -426,8 +433,7 @@ def lines_command(
                     raise ValueError(CORPUS_ONLY.format(option=option))
         if corpus and fuzzy is not None:
             raise ValueError(NO_FUZZY_CORPUS)
-        if fuzzy is not None:
-            check_range("--fuzzy", fuzzy, low=1, high=100)
+        check_fuzzy(fuzzy)
         min_docs = 3 if min_docs is None else min_docs
         min_chars = 10 if min_chars is None else min_chars
         check_range("--min-docs", min_docs, low=2)
@@ -720,15 +726,7 @@ def clean_command(
             help="Duplicate lines inside a document: anywhere in it, adjacent copies only, or off.",
         ),
     ] = LinesChoice.document,
-    fuzzy: Annotated[
-        float | None,
-        typer.Option(
-            "--fuzzy",
-            metavar="S",
-            help="Also lines whose keys reach this rapidfuzz ratio (1-100) with a kept line.",
-            show_default=False,
-        ),
-    ] = None,
+    fuzzy: FuzzyOpt = None,
     boilerplate_min_docs: Annotated[
         int | None,
         typer.Option(
@@ -784,6 +782,7 @@ def clean_command(
     with reporting_errors(output, audit, report):
         started = time.perf_counter()
         check_document_options(threshold, num_perm, ngram, workers)
+        check_fuzzy(fuzzy)
         config = CleanConfig(
             repair=repair,
             normalize_output=normalize_output,
