@@ -46,6 +46,8 @@ from normalize._cli_common import (
     TextFieldOpt,
     check_outputs,
     check_range,
+    document_read_options,
+    output_names,
     print_summary,
     progress,
     read_options,
@@ -62,7 +64,6 @@ from normalize.folders import (
     check_directory,
     directory_names,
     document_writer,
-    wants_directory,
 )
 from normalize.io import (
     STDIN,
@@ -199,7 +200,6 @@ MAX_NUM_PERM: Final = 4096
 CHANGED_INPUT: Final = (
     "the input changed between the two passes ({first:,} documents, then {second:,})"
 )
-FOLDER_NEEDS_OUTPUT: Final = "plain-text documents from a folder or several files need -o DIR"
 CORPUS_ONLY: Final = "{option} applies to --scope corpus only"
 NO_FUZZY_CORPUS: Final = "--fuzzy applies to --scope adjacent and document, not corpus"
 
@@ -439,23 +439,17 @@ def lines_command(
         check_range("--min-docs", min_docs, low=2)
         check_range("--min-chars", min_chars, low=1)
         remove, boilerplate = _line_remover(scope, profile, fuzzy, min_docs, min_chars)
-        options = read_options(
+        options = document_read_options(
             input_format=input_format,
             text_field=text_field,
             id_field=id_field,
             errors=errors,
             skip_bad=skip_bad,
-            text_unit="file",
-            keep_raw=True,
         )
         inputs = resolve_inputs(files or [], options)
         out_format = output_format_for(inputs)
         check_outputs(output, audit)
-        names = None
-        if out_format == "text" and wants_directory(output, inputs):
-            assert output is not None
-            names = dict(zip([s.name for s in inputs], directory_names(inputs), strict=True))
-            check_directory(output, force=force, inputs=inputs)
+        names = output_names(inputs, output, force=force)
         documents = bad = lines_in = 0
         with contextlib.ExitStack() as stack:
             if corpus:
@@ -587,14 +581,12 @@ def dedup_command(
     with reporting_errors(output, audit):
         started = time.perf_counter()
         deduper = _deduper(threshold, num_perm, ngram, profile, keep, workers)
-        options = read_options(
+        options = document_read_options(
             input_format=input_format,
             text_field=text_field,
             id_field=id_field,
             errors=errors,
             skip_bad=skip_bad,
-            text_unit="file",
-            keep_raw=True,
         )
         given = resolve_inputs(files or [], options)
         files_are_documents = output_format_for(given) == "text"
@@ -797,27 +789,20 @@ def clean_command(
             keep=keep.value,
             workers=workers,
         )
-        options = read_options(
+        options = document_read_options(
             input_format=input_format,
             text_field=text_field,
             id_field=id_field,
             errors=errors,
             skip_bad=skip_bad,
-            text_unit="file",
-            keep_raw=True,
         )
         given = files or []
         inputs = resolve_inputs(expand_directories(given), options)
         out_format = output_format_for(inputs)
         check_outputs(output, audit)
         check_outputs(output, report)
-        names = None
         folder_in = any(p != STDIN and Path(p).is_dir() for p in given)
-        if out_format == "text" and (folder_in or wants_directory(output, inputs)):
-            if output is None or output == STDIN:
-                raise ValueError(FOLDER_NEEDS_OUTPUT)
-            names = dict(zip([s.name for s in inputs], directory_names(inputs), strict=True))
-            check_directory(output, force=force, inputs=inputs)
+        names = output_names(inputs, output, force=force, folder_in=folder_in)
         with (
             Stages(enabled=show_progress(quiet)) as stages,
             document_writer(output, out_format, text_field, names, force=force) as write,
