@@ -61,7 +61,7 @@ import numpy.typing as npt
 from normalize._html import CSS, MAX_TEXT_LINES, direction, esc, shown_text, side_by_side
 from normalize._svg import bar_chart_svg, histogram_svg, similarity_histogram, size_buckets
 from normalize.io import open_output
-from normalize.options import NormalizeOptions
+from normalize.options import NormalizeOptions, resolve
 from normalize.text import Normalizer
 
 MAX_CLUSTERS: Final = 20
@@ -189,7 +189,7 @@ class ReportData:
         if num_perm is not None and num_perm < 1:
             msg = f"num_perm must be at least 1, got {num_perm!r}"
             raise ValueError(msg)
-        Normalizer(self.key_profile)  # an unknown profile fails here, not when rendering
+        resolve(self.key_profile)  # an unknown profile fails here, not when rendering
         stages = tuple(StageCount(*row) for row in self.stage_counts)
         _check_stages(stages)
         similarities = np.asarray(self.pair_similarities, dtype=np.float64).ravel()
