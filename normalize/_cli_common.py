@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Final, NoReturn
 
 import typer
 
+from normalize.folders import check_directory, directory_names, wants_directory
 from normalize.io import (
     STDIN,
     DecodeError,
@@ -32,6 +33,7 @@ from normalize.io import (
     ReadStats,
     RecordError,
     TextUnit,
+    output_format_for,
 )
 from normalize.options import PROFILES
 
@@ -54,6 +56,7 @@ RECORD_HINT: Final = "use --skip-bad to pass malformed records through unchanged
 INTERRUPTED: Final = "interrupted"
 NOT_WRITTEN: Final = "{paths} {verb} not written"
 SAME_OUTPUT: Final = "{name} and -o OUT are the same file"
+FOLDER_NEEDS_OUTPUT: Final = "plain-text documents from a folder or several files need -o DIR"
 MISMATCH: Final = "internal error: {kept:,} kept + {removed:,} removed != {total:,} {unit} in"
 
 
@@ -170,6 +173,28 @@ def read_options(
         errors=errors.value,
         skip_bad=skip_bad,
         keep_raw=keep_raw,
+    )
+
+
+def document_read_options(
+    *,
+    input_format: FormatChoice,
+    text_field: str,
+    id_field: str | None,
+    errors: ErrorsChoice,
+    skip_bad: bool,
+) -> ReadOptions:
+    """:func:`read_options` for the commands whose unit is a document (lines,
+    dedup, clean): a plain-text file is one document, and each record keeps
+    its raw bytes so that an unchanged one is copied byte for byte."""
+    return read_options(
+        input_format=input_format,
+        text_field=text_field,
+        id_field=id_field,
+        errors=errors,
+        skip_bad=skip_bad,
+        text_unit="file",
+        keep_raw=True,
     )
 
 
@@ -375,6 +400,24 @@ def check_outputs(output: str | None, audit: str | None) -> None:
         return
     if output is not None and output != STDIN and _same_file(audit, output):
         raise ValueError(SAME_OUTPUT.format(name=f"--audit {audit}"))
+
+
+def output_names(
+    inputs: Sequence[InputSpec], output: str | None, *, force: bool, folder_in: bool = False
+) -> dict[str, str] | None:
+    """Where each plain-text document goes when the output is a directory
+    (input name -> path under it), or ``None`` when the output is one stream.
+    It is a directory for plain-text inputs when ``folder_in`` (a folder was
+    given) or when ``-o`` asks for one (:func:`~normalize.folders.wants_directory`);
+    the directory is checked (:func:`~normalize.folders.check_directory`)
+    before any reading."""
+    if output_format_for(inputs) != "text" or not (folder_in or wants_directory(output, inputs)):
+        return None
+    if output is None or output == STDIN:
+        raise ValueError(FOLDER_NEEDS_OUTPUT)
+    names = dict(zip([s.name for s in inputs], directory_names(inputs), strict=True))
+    check_directory(output, force=force, inputs=inputs)
+    return names
 
 
 def _same_file(a: str, b: str) -> bool:

@@ -9,17 +9,21 @@ plain strings; nothing reads or writes files.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from difflib import SequenceMatcher
 from html import escape
-from typing import Final
+from typing import Final, NamedTuple
 
 MAX_TEXT_LINES: Final = 100
 
 _SPACE: Final = re.compile(r"(\s+)")
+_WORD: Final = re.compile(r"\S+")
+_DIFF_SPAN: Final = 3  # how far past the limit the diff reads, to align the shown part
 _DIRECTION_SAMPLE: Final = 400  # characters read to choose a block's direction
 _DIFF_WORK: Final = 20_000  # word pairs SequenceMatcher may compare (~10 ms)
 
@@ -45,46 +49,141 @@ def direction(text: str) -> str:
 
 def shown_text(text: str, limit: int) -> tuple[str, str]:
     """The text as shown (cut to ``limit`` characters and :data:`MAX_TEXT_LINES`
-    lines) and the truncation note, if any.
+    lines) and the note that says it was shortened, if it was.
 
     >>> shown_text("a\\nb\\nc", 3)
-    ('a\\nb', '<p class="note">… (truncated, 5 characters)</p>')
+    ('a\\nb', '<p class="note">… shortened: 3 of 5 characters shown</p>')
     """
-    shown = text[:limit]
-    end = -1
-    for _ in range(MAX_TEXT_LINES):
-        end = shown.find("\n", end + 1)
-        if end < 0:
-            break
-    else:
-        if end + 1 < len(text):
-            shown = shown[:end]
+    shown = text[: _cap(text, limit)]
     if len(shown) == len(text):
         return text, ""
-    return shown, f'<p class="note">… (truncated, {len(text):,} characters)</p>'
+    return shown, _shortened(shown, text)
 
 
-def diff_html(kept: str, removed: str) -> tuple[str, str]:
-    """Word-level diff of two texts as escaped HTML: words only in ``kept``
-    in ``<del>``, words only in ``removed`` in ``<ins>``; one block per line.
+def _cap(text: str, limit: int) -> int:
+    """Where ``text`` is cut: after ``limit`` characters or before the line
+    after the first :data:`MAX_TEXT_LINES`, whichever comes first."""
+    end = -1
+    for _ in range(MAX_TEXT_LINES):
+        end = text.find("\n", end + 1, limit)
+        if end < 0:
+            return min(limit, len(text))
+    return end
 
-    >>> diff_html("a b <c>", "a x <c>")[0]
+
+def _shortened(shown: str, text: str) -> str:
+    return f'<p class="note">… shortened: {len(shown):,} of {len(text):,} characters shown</p>'
+
+
+KeyFunction = Callable[[list[str]], list[str]]
+"""Words in, their comparison keys out (a Normalizer's ``normalize_many``)."""
+
+
+class SideBySide(NamedTuple):
+    """A kept and a removed document as escaped HTML (one ``<div class="ln">``
+    per line, differing words in ``<del>``/``<ins>``), each side's note when
+    it was shortened, and whether no shown word differs (``same_words``)."""
+
+    kept: str
+    removed: str
+    kept_note: str
+    removed_note: str
+    same_words: bool
+
+
+class _Words(NamedTuple):
+    """The words of a text's first characters: their spans, their keys, and
+    how many of them, from the start, fit the limits."""
+
+    spans: tuple[tuple[int, int], ...]
+    keys: tuple[str, ...]
+    fit: int
+
+
+def side_by_side(kept: str, removed: str, *, limit: int, keys: KeyFunction) -> SideBySide:
+    """Word diff of two documents, compared on the words' ``keys`` and shown
+    in their original spelling: a word is marked only when its key has no
+    counterpart on the other side, so differences of diacritics, tatweel,
+    letter variants or invisible marks (whatever the key removes) are not
+    marked. Words whose key is empty (punctuation alone) are never marked.
+
+    Both sides stop at the same point of the alignment: the first pair of
+    aligned words of which one would pass ``limit`` characters or
+    :data:`MAX_TEXT_LINES` lines on its side. So a shortened side never ends
+    on words that look missing from the other one.
+
+    >>> from normalize.text import Normalizer
+    >>> keys = Normalizer("dedup").normalize_many
+    >>> pair = side_by_side("قال الوزيرُ: «نعم»", "قال الوزير نعم!", limit=100, keys=keys)
+    >>> pair.same_words, "<del>" in pair.kept + pair.removed
+    (True, False)
+    >>> side_by_side("a b <c>", "a x <c>", limit=100, keys=keys).kept
     '<div class="ln" dir="auto">a <del>b</del> &lt;c&gt;</div>'
     """
-    a, b = _split(kept), _split(removed)
-    words_a = [w for parts in a for w in parts[::2] if w]
-    words_b = [w for parts in b for w in parts[::2] if w]
-    marks_a, marks_b = [False] * len(words_a), [False] * len(words_b)
-    counts_b = Counter(words_b)
-    work = sum(n * counts_b[word] for word, n in Counter(words_a).items())
+    a, b = _words(kept, limit, keys), _words(removed, limit, keys)
+    keys_a, keys_b = a.keys, b.keys
+    keyed_a = [i for i, k in enumerate(keys_a) if k]
+    keyed_b = [i for i, k in enumerate(keys_b) if k]
+    seq_a, seq_b = [keys_a[i] for i in keyed_a], [keys_b[i] for i in keyed_b]
+    counts_b = Counter(seq_b)
+    work = sum(n * counts_b[word] for word, n in Counter(seq_a).items())
     # autojunk ignores frequent words as anchors: coarser, but bounded on
     # degenerate texts (one word repeated a thousand times)
-    matcher = SequenceMatcher(None, words_a, words_b, autojunk=work > _DIFF_WORK)
+    matcher = SequenceMatcher(None, seq_a, seq_b, autojunk=work > _DIFF_WORK)
+    marks_a, marks_b = [False] * len(keys_a), [False] * len(keys_b)
+    shown_a, shown_b = a.fit, b.fit  # words shown, unless the alignment stops earlier
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag != "equal":
-            marks_a[i1:i2] = [True] * (i2 - i1)
-            marks_b[j1:j2] = [True] * (j2 - j1)
-    return _lines_html(a, iter(marks_a), "del"), _lines_html(b, iter(marks_b), "ins")
+        if tag == "equal":
+            stop = next(
+                (k for k in range(i2 - i1) if keyed_a[i1 + k] >= a.fit or keyed_b[j1 + k] >= b.fit),
+                None,
+            )
+            if stop is not None:
+                shown_a, shown_b = keyed_a[i1 + stop], keyed_b[j1 + stop]
+                break
+            continue
+        for i in keyed_a[i1:i2]:
+            marks_a[i] = True
+        for j in keyed_b[j1:j2]:
+            marks_b[j] = True
+        if (i2 > i1 and keyed_a[i2 - 1] >= a.fit) or (j2 > j1 and keyed_b[j2 - 1] >= b.fit):
+            # the limit falls inside a changed block: each side stops at its limit
+            # or at the end of the block, whichever comes first
+            shown_a = min(a.fit, keyed_a[i2] if i2 < len(keyed_a) else len(keys_a))
+            shown_b = min(b.fit, keyed_b[j2] if j2 < len(keyed_b) else len(keys_b))
+            break
+    text_a, note_a = _cut(kept, a, shown_a, limit)
+    text_b, note_b = _cut(removed, b, shown_b, limit)
+    return SideBySide(
+        _lines_html(_split(text_a), iter(marks_a), "del"),
+        _lines_html(_split(text_b), iter(marks_b), "ins"),
+        note_a,
+        note_b,
+        not any(marks_a[:shown_a]) and not any(marks_b[:shown_b]),
+    )
+
+
+@functools.lru_cache(maxsize=8)  # the kept text of a cluster, beside each removed one
+def _words(text: str, limit: int, keys: KeyFunction) -> _Words:
+    """The words of the first ``_DIFF_SPAN * limit`` characters of ``text``
+    (enough to align the first ``limit`` of each side) and their keys."""
+    spans = tuple(m.span() for m in _WORD.finditer(text, 0, _DIFF_SPAN * limit))
+    fit = bisect.bisect_right([end for _, end in spans], _cap(text, limit))
+    return _Words(spans, tuple(keys([text[i:j] for i, j in spans])), fit)
+
+
+def _cut(text: str, words: _Words, shown: int, limit: int) -> tuple[str, str]:
+    """The text up to its ``shown`` first words (never past the limits) and
+    the note saying it was shortened, if it was."""
+    cap = _cap(text, limit)
+    if shown == 0 and words.fit == 0 and words.spans:
+        end = cap  # a first word longer than the limit: cut inside it
+    else:
+        end = min(words.spans[shown][0] if shown < len(words.spans) else len(text), cap)
+    if not text[end:].strip():  # nothing but blank space was left out
+        return text[:end], ""
+    shown_text = text[:end].rstrip()
+    return shown_text, _shortened(shown_text, text)
 
 
 def _split(text: str) -> list[list[str]]:

@@ -46,6 +46,8 @@ from normalize._cli_common import (
     TextFieldOpt,
     check_outputs,
     check_range,
+    document_read_options,
+    output_names,
     print_summary,
     progress,
     read_options,
@@ -62,7 +64,6 @@ from normalize.folders import (
     check_directory,
     directory_names,
     document_writer,
-    wants_directory,
 )
 from normalize.io import (
     STDIN,
@@ -199,7 +200,6 @@ MAX_NUM_PERM: Final = 4096
 CHANGED_INPUT: Final = (
     "the input changed between the two passes ({first:,} documents, then {second:,})"
 )
-FOLDER_NEEDS_OUTPUT: Final = "plain-text documents from a folder or several files need -o DIR"
 CORPUS_ONLY: Final = "{option} applies to --scope corpus only"
 NO_FUZZY_CORPUS: Final = "--fuzzy applies to --scope adjacent and document, not corpus"
 
@@ -251,6 +251,22 @@ KeepOpt = Annotated[
 WorkersOpt = Annotated[
     int, typer.Option("--workers", "-j", metavar="N", help="Processes computing signatures.")
 ]
+FuzzyOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--fuzzy",
+        metavar="SCORE",
+        help="Also remove lines whose key scores SCORE (1-100, rapidfuzz ratio)"
+        " against a kept line; lines under 20 characters only match exactly.",
+        show_default=False,
+    ),
+]
+
+
+def check_fuzzy(fuzzy: float | None) -> None:
+    """``--fuzzy``'s range, checked before any reading."""
+    if fuzzy is not None:
+        check_range("--fuzzy", fuzzy, low=1, high=100)
 
 
 def check_document_options(threshold: float, num_perm: int, ngram: int, workers: int) -> None:
@@ -390,16 +406,7 @@ def lines_command(
             show_default=False,
         ),
     ] = None,
-    fuzzy: Annotated[
-        float | None,
-        typer.Option(
-            "--fuzzy",
-            metavar="SCORE",
-            help="Also remove lines whose key scores SCORE (1-100, rapidfuzz ratio)"
-            " against a kept line; lines under 20 characters only match exactly.",
-            show_default=False,
-        ),
-    ] = None,
+    fuzzy: FuzzyOpt = None,
     profile: ProfileOpt = "dedup",
     text_field: TextFieldOpt = "text",
     id_field: IdFieldOpt = None,
@@ -426,30 +433,23 @@ def lines_command(
                     raise ValueError(CORPUS_ONLY.format(option=option))
         if corpus and fuzzy is not None:
             raise ValueError(NO_FUZZY_CORPUS)
-        if fuzzy is not None:
-            check_range("--fuzzy", fuzzy, low=1, high=100)
+        check_fuzzy(fuzzy)
         min_docs = 3 if min_docs is None else min_docs
         min_chars = 10 if min_chars is None else min_chars
         check_range("--min-docs", min_docs, low=2)
         check_range("--min-chars", min_chars, low=1)
         remove, boilerplate = _line_remover(scope, profile, fuzzy, min_docs, min_chars)
-        options = read_options(
+        options = document_read_options(
             input_format=input_format,
             text_field=text_field,
             id_field=id_field,
             errors=errors,
             skip_bad=skip_bad,
-            text_unit="file",
-            keep_raw=True,
         )
         inputs = resolve_inputs(files or [], options)
         out_format = output_format_for(inputs)
         check_outputs(output, audit)
-        names = None
-        if out_format == "text" and wants_directory(output, inputs):
-            assert output is not None
-            names = dict(zip([s.name for s in inputs], directory_names(inputs), strict=True))
-            check_directory(output, force=force, inputs=inputs)
+        names = output_names(inputs, output, force=force)
         documents = bad = lines_in = 0
         with contextlib.ExitStack() as stack:
             if corpus:
@@ -581,14 +581,12 @@ def dedup_command(
     with reporting_errors(output, audit):
         started = time.perf_counter()
         deduper = _deduper(threshold, num_perm, ngram, profile, keep, workers)
-        options = read_options(
+        options = document_read_options(
             input_format=input_format,
             text_field=text_field,
             id_field=id_field,
             errors=errors,
             skip_bad=skip_bad,
-            text_unit="file",
-            keep_raw=True,
         )
         given = resolve_inputs(files or [], options)
         files_are_documents = output_format_for(given) == "text"
@@ -720,15 +718,7 @@ def clean_command(
             help="Duplicate lines inside a document: anywhere in it, adjacent copies only, or off.",
         ),
     ] = LinesChoice.document,
-    fuzzy: Annotated[
-        float | None,
-        typer.Option(
-            "--fuzzy",
-            metavar="S",
-            help="Also lines whose keys reach this rapidfuzz ratio (1-100) with a kept line.",
-            show_default=False,
-        ),
-    ] = None,
+    fuzzy: FuzzyOpt = None,
     boilerplate_min_docs: Annotated[
         int | None,
         typer.Option(
@@ -784,6 +774,7 @@ def clean_command(
     with reporting_errors(output, audit, report):
         started = time.perf_counter()
         check_document_options(threshold, num_perm, ngram, workers)
+        check_fuzzy(fuzzy)
         config = CleanConfig(
             repair=repair,
             normalize_output=normalize_output,
@@ -798,27 +789,20 @@ def clean_command(
             keep=keep.value,
             workers=workers,
         )
-        options = read_options(
+        options = document_read_options(
             input_format=input_format,
             text_field=text_field,
             id_field=id_field,
             errors=errors,
             skip_bad=skip_bad,
-            text_unit="file",
-            keep_raw=True,
         )
         given = files or []
         inputs = resolve_inputs(expand_directories(given), options)
         out_format = output_format_for(inputs)
         check_outputs(output, audit)
         check_outputs(output, report)
-        names = None
         folder_in = any(p != STDIN and Path(p).is_dir() for p in given)
-        if out_format == "text" and (folder_in or wants_directory(output, inputs)):
-            if output is None or output == STDIN:
-                raise ValueError(FOLDER_NEEDS_OUTPUT)
-            names = dict(zip([s.name for s in inputs], directory_names(inputs), strict=True))
-            check_directory(output, force=force, inputs=inputs)
+        names = output_names(inputs, output, force=force, folder_in=folder_in)
         with (
             Stages(enabled=show_progress(quiet)) as stages,
             document_writer(output, out_format, text_field, names, force=force) as write,
@@ -856,6 +840,8 @@ def report_data(run: CleanRun, config: CleanConfig, inputs: Sequence[InputSpec])
         cluster_sizes=[len(c) for c in result.clusters],
         clusters=run.clusters,
         line_removals=run.examples.removals(run.tally),
+        num_perm=config.num_perm,
+        key_profile=config.key_profile,
     )
 
 

@@ -19,13 +19,21 @@ linear in the input, so callers may pass full lists):
   :data:`MAX_MEMBERS` (5) removed documents, the least similar first (they
   say most about the threshold);
 - each document text cut to :data:`MAX_TEXT` (2,000) characters and
-  :data:`MAX_TEXT_LINES` (100) lines, with a visible
-  "… (truncated, N characters)" note; diffs compare only what is shown;
+  :data:`MAX_TEXT_LINES` (100) lines, with a visible "… shortened" note; the
+  two sides of a pair stop at the same point of their word alignment, so the
+  end of one never looks like words missing from the other;
 - at most :data:`MAX_LINE_EXAMPLES` (20) example lines per reason, each cut
   to :data:`MAX_LINE_TEXT` (500) characters;
 - at most :data:`MAX_INPUTS` (50) input names listed;
 - pair similarities and cluster sizes are binned with numpy: only counts are
   written, never the raw values.
+
+The side-by-side diff compares the words' keys (the ``key_profile``
+normalization, ``dedup`` by default, the one duplicates were found with) and
+shows the original words: a word that differs only in diacritics, tatweel,
+letter variants (أ/ا, ة/ه, ى/ي) or invisible marks is not marked. The
+similarity histogram follows the MinHash estimate's resolution, ``1/num_perm``,
+and switches to a logarithmic count axis when small bins would be invisible.
 
 >>> data = ReportData(
 ...     title="demo", command="tanqiya clean a.txt", inputs=["a.txt"], threshold=0.8,
@@ -50,9 +58,11 @@ from typing import Final, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from normalize._html import CSS, MAX_TEXT_LINES, diff_html, direction, esc, shown_text
+from normalize._html import CSS, MAX_TEXT_LINES, direction, esc, shown_text, side_by_side
 from normalize._svg import bar_chart_svg, histogram_svg, similarity_histogram, size_buckets
 from normalize.io import open_output
+from normalize.options import NormalizeOptions, resolve
+from normalize.text import Normalizer
 
 MAX_CLUSTERS: Final = 20
 MAX_MEMBERS: Final = 5
@@ -60,6 +70,10 @@ MAX_TEXT: Final = 2_000
 MAX_LINE_EXAMPLES: Final = 20
 MAX_LINE_TEXT: Final = 500
 MAX_INPUTS: Final = 50
+LOG_SCALE_RATIO: Final = 20
+"""The similarity histogram's count axis turns logarithmic when its tallest
+bar is more than this many times its shortest non-empty one (which would be
+under 1/20 of the height, a few pixels)."""
 
 
 class StageCount(NamedTuple):
@@ -141,7 +155,11 @@ class ReportData:
     was verified, in [0, 1]; ``cluster_sizes``, the size (≥ 2) of every
     cluster; ``clusters``, :class:`Cluster` objects (any number: the largest
     are kept); ``line_removals``, reason (``line-adjacent``,
-    ``line-document``, ``line-corpus``) → :class:`LineRemovals`.
+    ``line-document``, ``line-corpus``) → :class:`LineRemovals`;
+    ``num_perm``, the MinHash signature length, whose ``1/num_perm`` steps
+    the similarity histogram follows (default: ``options["num_perm"]`` when
+    that is an int); ``key_profile``, the normalization the side-by-side diff
+    compares words with (default ``dedup``).
 
     Building it applies the caps of this module (see its docstring) and
     raises ValueError on counts that do not reconcile or values out of range.
@@ -157,11 +175,21 @@ class ReportData:
     cluster_sizes: npt.ArrayLike = ()
     clusters: Sequence[Cluster] = ()
     line_removals: Mapping[str, LineRemovals] = dataclasses.field(default_factory=dict)
+    num_perm: int | None = None
+    key_profile: str | NormalizeOptions = "dedup"
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.threshold <= 1.0:
             msg = f"threshold must be in [0, 1], got {self.threshold!r}"
             raise ValueError(msg)
+        num_perm = self.num_perm
+        if num_perm is None:
+            given = self.options.get("num_perm")
+            num_perm = given if isinstance(given, int) and not isinstance(given, bool) else None
+        if num_perm is not None and num_perm < 1:
+            msg = f"num_perm must be at least 1, got {num_perm!r}"
+            raise ValueError(msg)
+        resolve(self.key_profile)  # an unknown profile fails here, not when rendering
         stages = tuple(StageCount(*row) for row in self.stage_counts)
         _check_stages(stages)
         similarities = np.asarray(self.pair_similarities, dtype=np.float64).ravel()
@@ -195,6 +223,7 @@ class ReportData:
             ("cluster_sizes", sizes),
             ("clusters", clusters),
             ("line_removals", lines),
+            ("num_perm", num_perm),
         ):
             object.__setattr__(self, name, value)
 
@@ -243,7 +272,7 @@ def render_report(data: ReportData) -> str:
         _counts_section(data.stage_counts),
         _similarity_section(data),
         _sizes_section(data),
-        _clusters_section(data.clusters),
+        _clusters_section(data.clusters, Normalizer(data.key_profile)),
         _lines_section(data.line_removals),
         "</main><footer><p>",
         _caps_note(),
@@ -330,14 +359,25 @@ def _similarity_section(data: ReportData) -> str:
     title = '<section id="similarity"><h2>Near-duplicate pair similarity</h2>'
     if not values.size:
         return f"{title}<p>No near-duplicate pairs were verified.</p></section>"
-    edges, counts = similarity_histogram(values, threshold=data.threshold)
+    hist = similarity_histogram(values, threshold=data.threshold, num_perm=data.num_perm)
+    filled = hist.counts[hist.counts > 0]
+    log = int(filled.max()) > LOG_SCALE_RATIO * int(filled.min())
     over = int(np.count_nonzero(values >= data.threshold))
+    if hist.step is None:
+        bins = f"Bins of {float(hist.edges[1] - hist.edges[0]):.4g}."
+    else:
+        n = round(1 / hist.step)
+        per_bin = round((float(hist.edges[1]) - float(hist.edges[0])) * n)
+        bins = f"The MinHash estimate moves in steps of 1/{n} (num_perm {n}): " + (
+            "one bar per possible value." if per_bin == 1 else f"each bar covers {per_bin} steps."
+        )
+    scale = " The count axis is logarithmic, so that small bins stay visible." if log else ""
     return (
         f"{title}<p>{values.size:,} candidate pairs verified: {over:,} at or above the "
         f"threshold {data.threshold:g} (<span class=swatch-over></span> duplicates), "
         f"{values.size - over:,} below it (<span class=swatch></span> kept apart). "
-        f"Bins of {float(edges[1] - edges[0]):.4g}; hover a bar for its count.</p>"
-        f'<div class="scroll">{histogram_svg(edges, counts, threshold=data.threshold)}</div>'
+        f"{bins}{scale} Hover a bar for its count.</p>"
+        f'<div class="scroll">{histogram_svg(hist, threshold=data.threshold, log=log)}</div>'
         "</section>"
     )
 
@@ -356,19 +396,23 @@ def _sizes_section(data: ReportData) -> str:
     )
 
 
-def _clusters_section(clusters: Sequence[Cluster]) -> str:
+def _clusters_section(clusters: Sequence[Cluster], normalizer: Normalizer) -> str:
     title = (
         f'<section id="clusters"><h2>Largest clusters</h2><p>The {MAX_CLUSTERS} largest '
         f"clusters at most, each with up to {MAX_MEMBERS} removed documents, least similar "
-        f"first. Each removed document is shown beside the kept one. Legend: "
-        f"<del>word</del> only in the kept document, <ins>word</ins> only in the removed one.</p>"
+        f"first. Each removed document is shown beside the kept one. Words are compared by "
+        f"their <bdi>{esc(normalizer.options.name)}</bdi> keys: differences in diacritics, "
+        f"tatweel, letter variants, punctuation or invisible marks are not marked. Legend: "
+        f"<del>word</del> only in the kept document, <ins>word</ins> only in the removed one. "
+        f"A long pair is shortened at the same point on both sides.</p>"
     )
     if not clusters:
         return f"{title}<p>No duplicate clusters.</p></section>"
-    return title + "".join(_cluster_block(i, c) for i, c in enumerate(clusters, 1)) + "</section>"
+    blocks = (_cluster_block(i, c, normalizer) for i, c in enumerate(clusters, 1))
+    return title + "".join(blocks) + "</section>"
 
 
-def _cluster_block(index: int, cluster: Cluster) -> str:
+def _cluster_block(index: int, cluster: Cluster, normalizer: Normalizer) -> str:
     shown = len(cluster.removed)
     more = f"; showing {shown}" if shown < cluster.total - 1 else ""
     parts = [
@@ -376,20 +420,28 @@ def _cluster_block(index: int, cluster: Cluster) -> str:
         f"<h3>Cluster <bdi>{esc(cluster.cluster)}</bdi> · {cluster.total:,} "
         f"documents: 1 kept, {cluster.total - 1:,} removed{more}</h3>"
     ]
-    kept, kept_note = shown_text(cluster.kept_text, MAX_TEXT)
+    kept = cluster.kept_text
     for member in cluster.removed:
-        text, note = shown_text(member.text, MAX_TEXT)
-        left, right = diff_html(kept, text)
-        if text == kept:
+        pair = side_by_side(kept, member.text, limit=MAX_TEXT, keys=normalizer.normalize_many)
+        note = pair.removed_note
+        if member.text == kept:
             note = f'<p class="note">identical to the kept text</p>{note}'
+        elif pair.same_words:
+            shown_part = " in the part shown" if pair.kept_note or note else ""
+            note = (
+                f'<p class="note">the same words as the kept text{shown_part}, once normalized: '
+                f"the differences are in diacritics, letter variants, punctuation or "
+                f"spacing</p>{note}"
+            )
         similarity = "" if member.similarity is None else f" · similarity {member.similarity:.3f}"
         parts.append(
             f'<div class="pair"><div class="side kept"><p class="who">kept · '
             f'<bdi class="id">{esc(cluster.kept_id)}</bdi></p>'
-            f'<div class="doc"{direction(kept)}>{left}</div>{kept_note}</div>'
+            f'<div class="doc"{direction(kept)}>{pair.kept}</div>{pair.kept_note}</div>'
             f'<div class="side removed"><p class="who">removed · '
             f'<bdi class="id">{esc(member.id)}</bdi> · {esc(member.reason)}'
-            f'{similarity}</p><div class="doc"{direction(text)}>{right}</div>{note}</div></div>'
+            f'{similarity}</p><div class="doc"{direction(member.text)}>{pair.removed}</div>'
+            f"{note}</div></div>"
         )
     parts.append("</section>")
     return "".join(parts)

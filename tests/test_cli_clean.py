@@ -169,6 +169,10 @@ def test_bad_input_leaves_no_output(tmp_path):
     assert "-o DIR" in error_line(run("clean", folder))
     bad = run("clean", folder, "-o", tmp_path / "y", "--threshold", "2")
     assert "threshold" in error_line(bad)
+    # the same --fuzzy option and check as tanqiya lines
+    assert error_line(run("clean", folder, "-o", tmp_path / "y", "--fuzzy", "101")) == (
+        "tanqiya: error: --fuzzy must be at least 1 and at most 100, not 101.0"
+    )
     assert not (tmp_path / "y").exists()
 
 

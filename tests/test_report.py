@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from normalize import ReportData, render_report, write_report
+from normalize._html import side_by_side
 from normalize._svg import similarity_histogram, size_buckets
 from normalize.io import OutputError, open_output
 from normalize.report import (
@@ -24,12 +25,14 @@ from normalize.report import (
     MAX_LINE_EXAMPLES,
     MAX_MEMBERS,
     MAX_TEXT,
+    MAX_TEXT_LINES,
     Cluster,
     LineExample,
     LineRemovals,
     RemovedDocument,
     StageCount,
 )
+from normalize.text import Normalizer
 
 SCRIPT = "<script>document.title='HACKED'</script>"
 NEWS = (
@@ -183,25 +186,95 @@ def test_no_external_references() -> None:
 # --- charts -----------------------------------------------------------------------------
 
 
+def bars(section: str) -> list[tuple[str, float, float, int]]:
+    """(class, x, width, count) of each bar of a chart."""
+    found = re.findall(
+        r'<rect class="([^"]*)" x="([\d.]+)" y="[\d.]+" width="([\d.]+)" '
+        r'height="[\d.]+" data-count="(\d+)"',
+        section,
+    )
+    return [(cls, float(x), float(w), int(n)) for cls, x, w, n in found]
+
+
+def similarity_section(page: str) -> str:
+    return page[page.index('id="similarity"') : page.index('id="sizes"')]
+
+
 def test_histogram_bins_sum_to_pairs_and_mark_the_threshold() -> None:
+    # values off the 1/num_perm grid (an exact Jaccard, say): fixed-width bins
     rng = np.random.default_rng(7)
     values = rng.uniform(0.3, 1.0, 10_001)
-    edges, counts = similarity_histogram(values, threshold=0.8)
+    edges, counts, split, step = similarity_histogram(values, threshold=0.8, num_perm=128)
+    assert (split, step) == (0.8, None)
     assert int(counts.sum()) == values.size
     assert edges[0] <= values.min()
     assert edges[-1] == 1.0
     assert int(similarity_histogram([1.0, 0.0], threshold=0.5)[1].sum()) == 2
 
     page = render_report(small_data(pair_similarities=values, threshold=0.8))
-    section = page[page.index('id="similarity"') : page.index('id="sizes"')]
-    bars = re.findall(r'<rect class="([^"]*)"[^>]*data-count="(\d+)"', section)
-    assert sum(int(n) for _, n in bars) == values.size
-    over = sum(int(n) for cls, n in bars if "over" in cls.split())
+    section = similarity_section(page)
+    drawn = bars(section)
+    assert sum(n for *_, n in drawn) == values.size
+    over = sum(n for cls, *_, n in drawn if "over" in cls.split())
     assert over == int(np.count_nonzero(values >= 0.8))
     assert 'class="threshold"' in section
-    assert "threshold 0.80" in section
+    assert "threshold 0.8<" in section
     assert f"{values.size:,} candidate pairs verified" in section
     assert not re.search(r"0\.\d{6,}", section)  # binned counts, never the raw values
+
+
+def test_histogram_follows_the_minhash_resolution() -> None:
+    # MinHash estimates are multiples of 1/128: one bar per possible value, no
+    # empty bins between filled ones (a comb), the line between 102/128 and 103/128
+    n = 128
+    steps = np.arange(90, n + 1).repeat(3)
+    values = steps / n
+    hist = similarity_histogram(values, threshold=0.8, num_perm=n)
+    assert hist.step == 1 / n
+    assert hist.split == 102.5 / n
+    assert int(hist.counts.sum()) == values.size
+    assert (hist.counts == 3).all()  # every bin holds exactly one possible value
+    assert np.allclose(np.diff(hist.edges), 1 / n)
+
+    page = render_report(small_data(pair_similarities=values, threshold=0.8))  # num_perm 128
+    section = similarity_section(page)
+    assert "steps of 1/128 (num_perm 128): one bar per possible value" in section
+    drawn = bars(section)
+    assert len(drawn) == len(hist.counts)
+    over = [(x, w) for cls, x, w, _ in drawn if "over" in cls.split()]
+    under = [(x, w) for cls, x, w, _ in drawn if "over" not in cls.split()]
+    assert sum(1 for s in steps if s >= 103) == 3 * len(over)
+    line = re.search(r'<line class="threshold" x1="([\d.]+)"', section)
+    assert line is not None
+    x = float(line.group(1))
+    assert max(x + w for x, w in under) <= x + 0.1  # every bar left of the line is below
+    assert min(x for x, _ in over) >= x - 0.1  # and every bar right of it at or above
+    assert "103/128 (0.805): 3 pairs" in section  # the hover title names the value
+
+    # wider bins hold a whole number of steps, the threshold starting one of them
+    hist = similarity_histogram(np.arange(0, n + 1) / n, threshold=0.8, num_perm=n)
+    widths = np.diff(hist.edges) * n
+    assert np.allclose(widths, round(widths[0]))
+    assert round(widths[0]) > 1
+    assert np.isclose(hist.edges, 102.5 / n).any()
+    assert (hist.counts[1:-1] == round(widths[0])).all()  # only the end bins may be short
+
+
+def test_histogram_small_bins_stay_visible() -> None:
+    values = np.concatenate([np.full(5_000, 1.0), [90 / 128, 100 / 128], np.full(40, 120 / 128)])
+    section = similarity_section(render_report(small_data(pair_similarities=values)))
+    assert "pairs (log scale)" in section
+    assert "The count axis is logarithmic" in section
+    for tick in (">1<", ">10<", ">100<", ">1,000<", ">10,000<"):
+        assert tick in section, tick
+    heights = [float(h) for h in re.findall(r'height="([\d.]+)" data-count="1"', section)]
+    assert heights
+    assert min(heights) > 10
+
+    # counts of a similar size keep a linear axis
+    even = np.arange(103, 129).repeat(5) / 128
+    section = similarity_section(render_report(small_data(pair_similarities=even)))
+    assert "log scale" not in section
 
 
 def test_cluster_size_chart_counts_every_cluster() -> None:
@@ -257,6 +330,8 @@ def test_counts_that_do_not_reconcile_are_refused(rows: list[StageCount], messag
         ("pair_similarities", [0.5, 1.2], "pair_similarities must be"),
         ("pair_similarities", [float("nan")], "pair_similarities must be"),
         ("cluster_sizes", [2, 1], "at least 2, got 1"),
+        ("num_perm", 0, "num_perm must be at least 1"),
+        ("key_profile", "nope", "unknown profile 'nope'"),
         (
             "line_removals",
             {"line-corpus": LineRemovals(0, [LineExample("d", 1, "x", None)])},
@@ -298,6 +373,83 @@ def test_word_diff_marks_changed_words() -> None:
     assert "identical to the kept text" not in first
 
 
+KEYS = Normalizer("dedup").normalize_many
+
+
+def marked(html: str) -> list[str]:
+    return re.findall(r"<(?:del|ins)>(.*?)</(?:del|ins)>", html)
+
+
+def test_diff_ignores_what_the_dedup_key_ignores() -> None:
+    kept = "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في المدينة."
+    # diacritics, tatweel, alef/teh marbuta/alef maksura variants, a ZWNJ, an
+    # RLM, punctuation: the same keys; one real change (جديد -> كبير)
+    removed = "اعلنت وزاره الصِّحَّة اليـــوم عن افتتاح\u200c مستشفي كبير في المدينة\u200f!"
+    pair = side_by_side(kept, removed, limit=MAX_TEXT, keys=KEYS)
+    assert marked(pair.kept) == ["جديد"]
+    assert marked(pair.removed) == ["كبير"]
+    assert "وزاره الصِّحَّة اليـــوم" in pair.removed  # shown as written
+    assert not pair.same_words
+
+    data = small_data(
+        clusters=[
+            Cluster(
+                1, "a", kept, [RemovedDocument("b", removed.replace("كبير", "جديد"), 0.9, "near")]
+            )
+        ]
+    )
+    page = render_report(data)
+    block = page[page.index('data-cluster="1"') :]
+    assert "<del>" not in block
+    assert "<ins>" not in block
+    assert "the same words as the kept text, once normalized" in block
+
+
+def words(n: int, prefix: str = "كلمة") -> list[str]:
+    return [f"{prefix}{i}" for i in range(n)]
+
+
+@pytest.mark.parametrize("longer", ["kept", "removed"])
+def test_long_pairs_are_cut_at_the_same_aligned_word(longer: str) -> None:
+    body = " ".join(words(1_000))  # ~8,900 characters, far past MAX_TEXT
+    extra = " ".join(words(60, "زيادة")) + " "  # 60 words only on one side, at the start
+    kept, removed = (extra + body, body) if longer == "kept" else (body, extra + body)
+    pair = side_by_side(kept, removed, limit=MAX_TEXT, keys=KEYS)
+    left = re.sub(r"<[^>]+>", "", pair.kept).split()
+    right = re.sub(r"<[^>]+>", "", pair.removed).split()
+    assert left[-1] == right[-1]  # both end on the same word ...
+    assert len(left) != len(right)  # ... though one side shows 60 more words
+    shown = left if longer == "kept" else right
+    assert len(" ".join(shown)) <= MAX_TEXT
+    assert marked(pair.kept + pair.removed) == [" ".join(words(60, "زيادة"))]  # no fake tail
+    assert "… shortened: " in pair.kept_note
+    assert "… shortened: " in pair.removed_note
+    assert f"of {len(kept):,} characters shown" in pair.kept_note
+
+
+def test_cut_within_a_changed_block_and_by_lines() -> None:
+    # the limit falls inside a block of different words: each side stops at its limit
+    kept = " ".join(words(600, "قديم"))
+    removed = " ".join(words(600, "جديد"))
+    pair = side_by_side(kept, removed, limit=MAX_TEXT, keys=KEYS)
+    assert len(re.sub(r"<[^>]+>", "", pair.kept)) <= MAX_TEXT
+    assert len(re.sub(r"<[^>]+>", "", pair.removed)) <= MAX_TEXT
+    assert pair.kept_note
+    assert pair.removed_note
+    # one word per line: cut at MAX_TEXT_LINES lines on both sides, aligned
+    lines = "\n".join(words(300))
+    pair = side_by_side(lines, "مقدمة\n" + lines, limit=MAX_TEXT, keys=KEYS)
+    assert pair.removed.count('class="ln"') == MAX_TEXT_LINES
+    assert pair.kept.count('class="ln"') == MAX_TEXT_LINES - 1
+    assert marked(pair.kept + pair.removed) == ["مقدمة"]
+    # a first word longer than the limit is cut inside it
+    pair = side_by_side("ب" * 5_000, "ب" * 5_000, limit=MAX_TEXT, keys=KEYS)
+    assert pair.kept.count("ب") == MAX_TEXT
+    # short texts are whole, with no note
+    pair = side_by_side(NEWS, NEWS_EDITED, limit=MAX_TEXT, keys=KEYS)
+    assert (pair.kept_note, pair.removed_note) == ("", "")
+
+
 # --- caps --------------------------------------------------------------------------------------
 
 
@@ -330,7 +482,7 @@ def test_caps_are_applied_when_building() -> None:
     dom = parse(page)
     assert dom.count("section", "cluster") == MAX_CLUSTERS
     assert dom.count("div", "pair") == MAX_CLUSTERS * MAX_MEMBERS
-    assert "… (truncated, 5,000 characters)" in page
+    assert "… shortened: 1,999 of 5,000 characters shown" in page
     assert "showing 5" in page
     assert "(showing 20)" in page
     assert "… and 25 more" in page
