@@ -11,38 +11,44 @@
  * map_text(text, table, classes, expansions, mode, abort) -> (str | None, int)
  * map_texts(texts, table, classes, expansions, mode, abort) -> (list[str | None], bytes)
  *   table       bytes: 0x110000 native-endian uint32, code point -> code point,
- *               0xFFFFFFFF deleted, 0xFFFFFFFE expanded (see expansions)
+ *               0xFFFFFFFF deleted, 0xFFFFFFFE expanded (see expansions),
+ *               0xFFFFFFFD deleted but stop first when abort is on
  *   classes     bytes: 0x110000 class bits per code point: 1 an Arabic letter
  *               elongation may shorten, 2 a wildcard (a later string pass may
- *               change it), 4 abort (the caller must compose the text first),
- *               8 may leave the text out of NFC, 16 a contextual string pass
- *               rewrites it
+ *               change it: the text may hold a run), 4 an emoji, 8 may leave
+ *               the text out of NFC, 16 a contextual string pass rewrites it,
+ *               32 a joiner deleted unless it stands between two emoji (ZWJ)
  *   expansions  dict: code point -> the str it becomes (already mapped)
  *   mode        0 keep whitespace; 1 runs of U+0020 -> one, none at either end
  *               or next to \n or \r; 2 the same with no break but the ends
- *   abort       true: a text holding a class-4 character is not mapped
- * Each text gets flags: 1 it may hold a run of three equal letters, 2 it may
- * not be NFC, 4 it holds a class-16 character, 8 it was not mapped (abort:
- * its output is None).
+ *   abort       true: a text holding a 0xFFFFFFFD character is not mapped
+ * Each text gets flags: 1 it may hold a run of three equal letters, 4 it was
+ * not mapped (abort: its output is None), 8 it may not be NFC, 16 it holds a
+ * class-16 character.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
 
 #define DELETED 0xFFFFFFFFu
 #define EXPANDED 0xFFFFFFFEu
+#define ABORTING 0xFFFFFFFDu
 #define CODE_POINTS 0x110000
 
 #define C_LETTER 1
 #define C_WILD 2
-#define C_ABORT 4
+#define C_EMOJI 4
 #define C_NFC_RISK 8
 #define C_PASS 16
+#define C_JOINER 32
 
+/* A text's flags share the class bits they come from. */
 #define F_RUN 1
-#define F_NFC 2
-#define F_PASS 4
-#define F_ABORTED 8
+#define F_ABORTED 4
+#define F_NFC C_NFC_RISK
+#define F_PASS C_PASS
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
 
 typedef struct {
     const uint32_t *table;
@@ -55,8 +61,15 @@ typedef struct {
 typedef struct {
     Py_UCS4 *buf;
     Py_ssize_t len, cap;
-    int pending; /* a space waits for the next character that is no break */
+    int pending;   /* a space waits for the next character that is no break */
     int flags;
+    Py_UCS4 last;  /* the last character written and how many times in a row */
+    int repeats;
+    Py_UCS4 bits;  /* every character written, or-ed: bounds the largest */
+    unsigned char previous; /* the class of the last mapped character */
+    int joiner;             /* a joiner waits for the character after it */
+    int joins;              /* ... and stands after an emoji */
+    Py_UCS4 joiner_char;
 } Out;
 
 static int grow(Out *o, Py_ssize_t more) {
@@ -73,26 +86,25 @@ static int grow(Out *o, Py_ssize_t more) {
     return 0;
 }
 
-static inline int same(const Plan *p, Py_UCS4 a, Py_UCS4 b) {
-    return a == b || ((p->classes[a] | p->classes[b]) & C_WILD);
-}
-
 /* Append one character (map_one keeps the room); note what it asks of the
- * string passes, and whether it ends three equal letters. */
-static inline void put(const Plan *p, Out *o, Py_UCS4 c) {
+ * string passes, and whether it ends three equal letters (a wildcard, which
+ * a string pass may turn into a letter or delete, counts as a run). */
+ALWAYS_INLINE void put(const Plan *p, Out *o, Py_UCS4 c) {
     o->buf[o->len++] = c;
+    o->bits |= c;
     unsigned char k = p->classes[c];
-    if (k & C_NFC_RISK) o->flags |= F_NFC;
-    if (k & C_PASS) o->flags |= F_PASS;
-    if ((k & (C_LETTER | C_WILD)) && o->len >= 3 && !(o->flags & F_RUN)) {
-        Py_UCS4 a = o->buf[o->len - 3], b = o->buf[o->len - 2];
-        if ((p->classes[a] & (C_LETTER | C_WILD)) && same(p, a, b) && same(p, b, c))
-            o->flags |= F_RUN;
+    o->flags |= k & (C_NFC_RISK | C_PASS);
+    if (c == o->last) {
+        if (++o->repeats >= 3 && (k & C_LETTER)) o->flags |= F_RUN;
+    } else {
+        o->last = c;
+        o->repeats = 1;
+        if (k & C_WILD) o->flags |= F_RUN;
     }
 }
 
-/* Append one mapped character, squeezing spaces per the mode. */
-static inline void emit(const Plan *p, Out *o, Py_UCS4 c) {
+/* Append one character, squeezing spaces per the mode. */
+ALWAYS_INLINE void squeeze(const Plan *p, Out *o, Py_UCS4 c) {
     if (p->mode == 0) {
         put(p, o, c);
         return;
@@ -110,6 +122,24 @@ static inline void emit(const Plan *p, Out *o, Py_UCS4 c) {
         }
     }
     put(p, o, c);
+}
+
+/* Append one mapped character; a joiner is kept only between two emoji, as
+ * the mapped text has them (before spaces are squeezed). */
+ALWAYS_INLINE void emit(const Plan *p, Out *o, Py_UCS4 c) {
+    unsigned char k = p->classes[c];
+    if (o->joiner) {
+        o->joiner = 0;
+        if (o->joins && (k & C_EMOJI)) squeeze(p, o, o->joiner_char);
+    }
+    if (k & C_JOINER) {
+        o->joiner = 1;
+        o->joins = (o->previous & C_EMOJI) != 0;
+        o->joiner_char = c;
+    } else {
+        squeeze(p, o, c);
+    }
+    o->previous = k;
 }
 
 /* Emit the expansion of cp, with room for it and ``rest`` more input
@@ -146,6 +176,11 @@ static int map_one(const Plan *p, Out *o, PyObject *text) {
     o->len = 0;
     o->pending = 0;
     o->flags = 0;
+    o->last = 0xFFFFFFFFu;
+    o->repeats = 0;
+    o->bits = 0;
+    o->previous = 0;
+    o->joiner = 0;
     /* Room: each input character writes at most one (a space held back is
      * written with the next character instead of its own) but an expansion,
      * which makes room for itself and the rest. */
@@ -154,16 +189,14 @@ static int map_one(const Plan *p, Out *o, PyObject *text) {
     {                                                                           \
         const TYPE *chars = (const TYPE *)data;                                 \
         for (Py_ssize_t i = 0; i < n; i++) {                                    \
-            Py_UCS4 cp = chars[i];                                              \
-            if (p->abort && (p->classes[cp] & C_ABORT)) {                       \
+            uint32_t v = p->table[chars[i]];                                    \
+            if (v < ABORTING) {                                                 \
+                emit(p, o, (Py_UCS4)v);                                         \
+            } else if (v == EXPANDED) {                                         \
+                if (expand(p, o, chars[i], n - i) < 0) return -1;               \
+            } else if (v == ABORTING && p->abort) {                             \
                 o->flags = F_ABORTED;                                           \
                 return 1;                                                       \
-            }                                                                   \
-            uint32_t v = p->table[cp];                                          \
-            if (v < EXPANDED) {                                                 \
-                emit(p, o, (Py_UCS4)v);                                         \
-            } else if (v == EXPANDED && expand(p, o, cp, n - i) < 0) {          \
-                return -1;                                                      \
             }                                                                   \
         }                                                                       \
     }
@@ -177,7 +210,20 @@ static int map_one(const Plan *p, Out *o, PyObject *text) {
 }
 
 static PyObject *result_text(const Out *o) {
-    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, o->buf, o->len);
+    PyObject *text = PyUnicode_New(o->len, o->bits > 0x10FFFF ? 0x10FFFF : o->bits);
+    if (text == NULL) return NULL;
+    void *data = PyUnicode_DATA(text);
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        for (Py_ssize_t i = 0; i < o->len; i++) ((Py_UCS1 *)data)[i] = (Py_UCS1)o->buf[i];
+        break;
+    case PyUnicode_2BYTE_KIND:
+        for (Py_ssize_t i = 0; i < o->len; i++) ((Py_UCS2 *)data)[i] = (Py_UCS2)o->buf[i];
+        break;
+    default:
+        memcpy(data, o->buf, (size_t)o->len * sizeof(Py_UCS4));
+    }
+    return text;
 }
 
 /* Read the arguments after the text(s) into p. 0 or -1 with an error set. */
@@ -220,7 +266,7 @@ static PyObject *map_text(PyObject *module, PyObject *const *args, Py_ssize_t na
         PyErr_SetString(PyExc_TypeError, "map_text(): the text must be a str");
         return NULL;
     }
-    Out o = {NULL, 0, 0, 0, 0};
+    Out o = {0};
     PyObject *result = NULL;
     int status = map_one(&p, &o, args[0]);
     if (status == 1) {
@@ -245,7 +291,7 @@ static PyObject *map_texts(PyObject *module, PyObject *const *args, Py_ssize_t n
     Py_ssize_t count = PyList_GET_SIZE(texts);
     PyObject *outs = PyList_New(count);
     PyObject *flags = PyBytes_FromStringAndSize(NULL, count);
-    Out o = {NULL, 0, 0, 0, 0};
+    Out o = {0};
     if (outs == NULL || flags == NULL) goto fail;
     char *marks = PyBytes_AS_STRING(flags);
     for (Py_ssize_t i = 0; i < count; i++) {

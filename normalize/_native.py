@@ -1,9 +1,9 @@
 """The native engine: :mod:`normalize._cmap` (C) behind the engine calls.
 
 One C pass per text maps every character through the plan's composed table
-(deleting and expanding) and squeezes spaces; it flags the texts that may hold
-a run of three equal letters, may have left NFC, or hold a character a
-contextual pass rewrites (lone ZWJ, Farsi yeh, tanween). Only those texts then
+(deleting and expanding), drops lone ZWJs and squeezes spaces; it flags the
+texts that may hold a run of three equal letters, may have left NFC, or hold
+a character a contextual pass rewrites (Farsi yeh, tanween). Only those texts then
 go through the string passes of :mod:`normalize._engine`. The extension is
 optional: :data:`AVAILABLE` is false where it was not built, and
 :mod:`normalize.text` then uses the numpy engine.
@@ -24,7 +24,7 @@ from typing import cast
 import numpy as np
 
 from normalize import chars
-from normalize._engine import _tidy_spaces, compose, contextual, elongate, web
+from normalize._engine import compose, contextual, elongate, web
 from normalize._plan import CODE_POINTS, SEP, Plan
 
 try:
@@ -35,17 +35,17 @@ else:
     AVAILABLE = True
 
 # Character classes (see _cmap.c) and the flags each text gets back.
-_LETTER, _WILD, _ABORT, _NFC_RISK, _PASS = 1, 2, 4, 8, 16
-_RUN, _NOT_NFC, _PASSES, _ABORTED = 1, 2, 4, 8
+_LETTER, _WILD, _EMOJI, _NFC_RISK, _PASS, _JOINER = 1, 2, 4, 8, 16, 32
+_RUN, _NOT_NFC, _PASSES = 1, _NFC_RISK, _PASS
+_ABORTING = 0xFFFFFFFD  # table value: deleted, but compose the text first
 _MODES = {"keep": 0, "spaces": 1, "all": 2}
-_SPACE_BREAKS = {"keep": None, "spaces": ("\n", "\r"), "all": ()}
 
 
 @dataclass(frozen=True)
 class Tables:
     """A plan in the form the C functions read."""
 
-    table: bytes  # code point -> native uint32 (DELETED, EXPANDED)
+    table: bytes  # code point -> native uint32 (DELETED, EXPANDED, _ABORTING)
     classes: bytes  # code point -> class bits
     expansions: dict[int, str]
     mode: int
@@ -65,47 +65,44 @@ def tables(plan: Plan) -> Tables:
     def mark(members: frozenset[str] | set[str], bit: int) -> None:
         classes[[ord(c) for c in members]] |= bit
 
+    if plan.zwj_re is not None:  # lone ZWJs go in the C pass
+        mark({chars.ZWJ}, _JOINER)
+        mark(chars.EMOJI, _EMOJI)
     if plan.elongation_re is not None:
         mark(chars.ARABIC_LETTERS, _LETTER)
         if plan.wildcards is not None:
-            mark({chr(cp) for cp in np.flatnonzero(plan.wildcards).tolist()}, _WILD)
+            wild = {chr(cp) for cp in np.flatnonzero(plan.wildcards).tolist()} - {chars.ZWJ}
+            mark(wild, _WILD)
     if o.compose:
         mark(chars.nfc_risk(), _NFC_RISK)
         classes[0x10000:] |= _NFC_RISK
         for first, last in chars.NFC_SAFE_ASTRAL:
             classes[first : last + 1] &= ~np.uint8(_NFC_RISK)
-        if plan.deletes_marks:
-            mark(chars.HAMZA_MARKS, _ABORT)
     contextual_chars = {
         c
-        for on, c in (
-            (plan.zwj_re, chars.ZWJ),
-            (plan.farsi_re, chars.FARSI_YEH),
-            (plan.tanween, chars.FATHATAN),
-        )
+        for on, c in ((plan.farsi_re, chars.FARSI_YEH), (plan.tanween, chars.FATHATAN))
         if on is not None
     }
     if contextual_chars:
         mark(contextual_chars, _PASS)
+    table = plan.table.astype("=u4")
+    abort = o.compose and plan.deletes_marks
+    if abort:  # the marks are deleted; a decomposed hamza must compose first
+        table[[ord(c) for c in chars.HAMZA_MARKS]] = _ABORTING
     return Tables(
-        table=plan.table.astype("=u4").tobytes(),
+        table=table.tobytes(),
         classes=classes.tobytes(),
         expansions={cp: "".join(map(chr, units.tolist())) for cp, units in plan.expansions.items()},
         mode=_MODES[o.whitespace],
-        abort=o.compose and plan.deletes_marks,
+        abort=abort,
         precheck=o.compose and not plan.deletes_marks,
     )
 
 
 def _string_passes(plan: Plan, text: str, flags: int) -> str:
-    """What the C pass left to do on one text: lone ZWJ (and the spaces it
-    leaves), Farsi yeh and tanween; then elongation."""
+    """What the C pass left to do on one text: Farsi yeh and tanween, then
+    elongation."""
     if flags & _PASSES:
-        if plan.zwj_re is not None and chars.ZWJ in text:
-            text = plan.zwj_re.sub("", text)
-            breaks = _SPACE_BREAKS[plan.options.whitespace]
-            if breaks is not None:
-                text = _tidy_spaces(text, breaks)
         text = contextual(plan, text)
     if flags & _RUN:
         text = elongate(plan, text)
