@@ -7,7 +7,6 @@ import re
 import shutil
 import struct
 import subprocess
-import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -491,14 +490,15 @@ def test_caps_are_applied_when_building() -> None:
     assert long_text not in page
 
 
-def test_report_for_100k_documents_is_small_and_fast() -> None:
+def test_report_for_100k_documents_is_capped() -> None:
+    """Caps keep the page small whatever the corpus holds (its build and open
+    times are measured in benchmarks/bench_clean.py, not here)."""
     rng = np.random.default_rng(0)
     n_docs = 100_000
     paragraph = (NEWS + "\n") * 40  # ~6,000 characters, longer than shown
     lines_doc = "\n" * 5_000  # a pathological document: thousands of blank lines
     repeated = "و " * 3_000  # and one word repeated: the diff's worst case
     markup = "<&\"'> " * 1_000  # escaping makes it five times longer
-    started = time.perf_counter()
     clusters = [
         Cluster(
             f"c{i}",
@@ -536,13 +536,9 @@ def test_report_for_100k_documents_is_small_and_fast() -> None:
             for reason in ("line-adjacent", "line-document", "line-corpus")
         },
     )
-    built = time.perf_counter()
     page = render_report(data)
-    rendered = time.perf_counter()
     size = len(page.encode("utf-8"))
     assert size < 10_000_000, size
-    assert built - started < 3.0, built - started
-    assert rendered - built < 5.0, rendered - built
     assert parse(page).count("section", "cluster") == MAX_CLUSTERS
 
 

@@ -306,3 +306,13 @@ def test_the_native_engine_is_used_where_it_was_built() -> None:
     from normalize import _native
 
     assert Normalizer()._impl == ("native" if _native.AVAILABLE else "numpy")
+
+
+def test_without_the_native_core_the_numpy_engine_serves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An install without a C compiler has no normalize._cmap: same answers."""
+    from normalize import _native
+
+    monkeypatch.setattr(_native, "AVAILABLE", False)
+    normalizer = Normalizer("search")
+    assert normalizer._impl == "numpy"
+    assert normalizer.normalize_many(["أَهْلًا", "ﻷ"]) == ["اهلا", "لا"]
