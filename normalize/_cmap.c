@@ -8,8 +8,8 @@
  * module was not built. Every rule here is also in normalize/_engine.py and
  * normalize/_reference.py; the tests check that all three agree.
  *
- * map_text(text, table, classes, expansions, mode, abort) -> (str | None, int)
- * map_texts(texts, table, classes, expansions, mode, abort) -> (list[str | None], bytes)
+ * map_text(text, table, classes, expansions, mode, abort, ccc) -> (str | None, int)
+ * map_texts(texts, table, classes, expansions, mode, abort, ccc) -> (list[str | None], bytes)
  *   table       bytes: 0x110000 native-endian uint32, code point -> code point,
  *               0xFFFFFFFF deleted, 0xFFFFFFFE expanded (see expansions),
  *               0xFFFFFFFD deleted but stop first when abort is on
@@ -21,7 +21,14 @@
  *   expansions  dict: code point -> the str it becomes (already mapped)
  *   mode        0 keep whitespace; 1 runs of U+0020 -> one, none at either end
  *               or next to \n or \r; 2 the same with no break but the ends
- *   abort       true: a text holding a 0xFFFFFFFD character is not mapped
+ *   abort       true: a text holding a 0xFFFFFFFD character, or a class-255
+ *               character of ccc, is not mapped (the caller composes it first)
+ *   ccc         None, or bytes: 0x110000 canonical combining classes of the
+ *               marks NFC only reorders, 0 for the characters NFC leaves
+ *               alone, 255 for the others. With it, each run of marks is put
+ *               in canonical order before mapping (NFC, for such a text), and
+ *               flag 8 means a mark out of order or a class-255 character in
+ *               the output.
  * Each text gets flags: 1 it may hold a run of three equal letters, 4 it was
  * not mapped (abort: its output is None), 8 it may not be NFC, 16 it holds a
  * class-16 character.
@@ -53,6 +60,7 @@
 typedef struct {
     const uint32_t *table;
     const unsigned char *classes;
+    const unsigned char *ccc; /* or NULL */
     PyObject *expansions;
     int mode;
     int abort;
@@ -70,6 +78,9 @@ typedef struct {
     int joiner;             /* a joiner waits for the character after it */
     int joins;              /* ... and stands after an emoji */
     Py_UCS4 joiner_char;
+    unsigned char cc;       /* the combining class of the last character written */
+    Py_UCS4 *sorted;        /* the input with its marks in order, when they were not */
+    Py_ssize_t sorted_cap;
 } Out;
 
 static int grow(Out *o, Py_ssize_t more) {
@@ -94,6 +105,11 @@ ALWAYS_INLINE void put(const Plan *p, Out *o, Py_UCS4 c) {
     o->bits |= c;
     unsigned char k = p->classes[c];
     o->flags |= k & (C_NFC_RISK | C_PASS);
+    if (p->ccc != NULL) {
+        unsigned char cc = p->ccc[c];
+        if (cc == 255 || (cc != 0 && cc < o->cc)) o->flags |= F_NFC;
+        o->cc = cc;
+    }
     if (c == o->last) {
         if (++o->repeats >= 3 && (k & C_LETTER)) o->flags |= F_RUN;
     } else {
@@ -165,6 +181,56 @@ static int expand(const Plan *p, Out *o, Py_UCS4 cp, Py_ssize_t rest) {
     return 0;
 }
 
+/* Sort a run of marks by combining class, keeping the order of equals. */
+static void sort_run(const Plan *p, Py_UCS4 *run, Py_ssize_t n) {
+    for (Py_ssize_t i = 1; i < n; i++) {
+        Py_UCS4 c = run[i];
+        unsigned char cc = p->ccc[c];
+        Py_ssize_t j = i;
+        while (j > 0 && p->ccc[run[j - 1]] > cc) {
+            run[j] = run[j - 1];
+            j--;
+        }
+        run[j] = c;
+    }
+}
+
+/* NFC for a text of characters NFC leaves alone and marks it only reorders:
+ * 0 in order, 1 o->sorted holds the text with each run of marks sorted,
+ * 2 some other character needs the full algorithm, -1 error set. */
+static int canonical_order(const Plan *p, Out *o, int kind, const void *data, Py_ssize_t n) {
+    unsigned char last = 0;
+    int disorder = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char cc = p->ccc[PyUnicode_READ(kind, data, i)];
+        if (cc == 255) return 2;
+        if (cc != 0 && cc < last) disorder = 1;
+        last = cc;
+    }
+    if (!disorder) return 0;
+    if (o->sorted_cap < n) {
+        Py_UCS4 *sorted = PyMem_Realloc(o->sorted, (size_t)n * sizeof(Py_UCS4));
+        if (sorted == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        o->sorted = sorted;
+        o->sorted_cap = n;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) o->sorted[i] = PyUnicode_READ(kind, data, i);
+    for (Py_ssize_t i = 0; i < n;) {
+        if (p->ccc[o->sorted[i]] == 0) {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i;
+        while (j < n && p->ccc[o->sorted[j]] != 0) j++;
+        sort_run(p, o->sorted + i, j - i);
+        i = j;
+    }
+    return 1;
+}
+
 /* Map one text into o (from empty). 0: done, 1: aborted, -1: error set. */
 static int map_one(const Plan *p, Out *o, PyObject *text) {
 #if PY_VERSION_HEX < 0x030C0000
@@ -173,6 +239,19 @@ static int map_one(const Plan *p, Out *o, PyObject *text) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
+    if (p->ccc != NULL && p->abort) {
+        int order = canonical_order(p, o, kind, data, n);
+        if (order < 0) return -1;
+        if (order == 2) {
+            o->flags = F_ABORTED;
+            return 1;
+        }
+        if (order == 1) {
+            kind = PyUnicode_4BYTE_KIND;
+            data = o->sorted;
+        }
+    }
+    o->cc = 0;
     o->len = 0;
     o->pending = 0;
     o->flags = 0;
@@ -228,9 +307,17 @@ static PyObject *result_text(const Out *o) {
 
 /* Read the arguments after the text(s) into p. 0 or -1 with an error set. */
 static int read_plan(Plan *p, PyObject *const *args, Py_ssize_t nargs, const char *name) {
-    if (nargs != 6) {
-        PyErr_Format(PyExc_TypeError, "%s() takes 6 arguments", name);
+    if (nargs != 7) {
+        PyErr_Format(PyExc_TypeError, "%s() takes 7 arguments", name);
         return -1;
+    }
+    p->ccc = NULL;
+    if (args[6] != Py_None) {
+        if (!PyBytes_Check(args[6]) || PyBytes_GET_SIZE(args[6]) != CODE_POINTS) {
+            PyErr_Format(PyExc_ValueError, "%s(): ccc must be None or bytes of 0x110000", name);
+            return -1;
+        }
+        p->ccc = (const unsigned char *)PyBytes_AS_STRING(args[6]);
     }
     if (!PyBytes_Check(args[1]) || !PyBytes_Check(args[2]) || !PyDict_Check(args[3])) {
         PyErr_Format(PyExc_TypeError, "%s(): table and classes must be bytes, expansions a dict",
@@ -276,6 +363,7 @@ static PyObject *map_text(PyObject *module, PyObject *const *args, Py_ssize_t na
         if (text != NULL) result = Py_BuildValue("(Ni)", text, o.flags);
     }
     PyMem_Free(o.buf);
+    PyMem_Free(o.sorted);
     return result;
 }
 
@@ -313,9 +401,11 @@ static PyObject *map_texts(PyObject *module, PyObject *const *args, Py_ssize_t n
         marks[i] = (char)o.flags;
     }
     PyMem_Free(o.buf);
+    PyMem_Free(o.sorted);
     return Py_BuildValue("(NN)", outs, flags);
 fail:
     PyMem_Free(o.buf);
+    PyMem_Free(o.sorted);
     Py_XDECREF(outs);
     Py_XDECREF(flags);
     return NULL;
@@ -323,9 +413,9 @@ fail:
 
 static PyMethodDef methods[] = {
     {"map_text", (PyCFunction)(void (*)(void))map_text, METH_FASTCALL,
-     "map_text(text, table, classes, expansions, mode, abort) -> (str | None, int)"},
+     "map_text(text, table, classes, expansions, mode, abort, ccc) -> (str | None, int)"},
     {"map_texts", (PyCFunction)(void (*)(void))map_texts, METH_FASTCALL,
-     "map_texts(texts, table, classes, expansions, mode, abort) -> (list[str | None], bytes)"},
+     "map_texts(texts, table, classes, expansions, mode, abort, ccc) -> (list[str | None], bytes)"},
     {NULL, NULL, 0, NULL},
 };
 

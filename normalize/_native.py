@@ -25,7 +25,7 @@ import numpy as np
 
 from normalize import chars
 from normalize._engine import compose, contextual, elongate, web
-from normalize._plan import CODE_POINTS, SEP, Plan
+from normalize._plan import CODE_POINTS, Plan
 
 try:
     from normalize._cmap import map_text, map_texts
@@ -49,11 +49,18 @@ class Tables:
     classes: bytes  # code point -> class bits
     expansions: dict[int, str]
     mode: int
-    abort: bool  # leave a text with a decomposed hamza to compose first
-    precheck: bool  # marks are kept: compose a text that is not NFC first
+    abort: bool  # leave a text to compose first: a decomposed hamza, or (ccc) not NFC
+    ccc: bytes | None  # marks kept: their classes, to put them in order (see _cmap.c)
 
-    def args(self, *, abort: bool) -> tuple[bytes, bytes, dict[int, str], int, bool]:
-        return self.table, self.classes, self.expansions, self.mode, abort and self.abort
+    def args(self, *, abort: bool) -> tuple[bytes, bytes, dict[int, str], int, bool, bytes | None]:
+        return (
+            self.table,
+            self.classes,
+            self.expansions,
+            self.mode,
+            abort and self.abort,
+            self.ccc,
+        )
 
 
 @functools.lru_cache(maxsize=8)
@@ -73,11 +80,14 @@ def tables(plan: Plan) -> Tables:
         if plan.wildcards is not None:
             wild = {chr(cp) for cp in np.flatnonzero(plan.wildcards).tolist()} - {chars.ZWJ}
             mark(wild, _WILD)
-    if o.compose:
+    ccc = None
+    if o.compose and plan.deletes_marks:
         mark(chars.nfc_risk(), _NFC_RISK)
         classes[0x10000:] |= _NFC_RISK
         for first, last in chars.NFC_SAFE_ASTRAL:
             classes[first : last + 1] &= ~np.uint8(_NFC_RISK)
+    elif o.compose:
+        ccc = _combining_classes()
     contextual_chars = {
         c
         for on, c in ((plan.farsi_re, chars.FARSI_YEH), (plan.tanween, chars.FATHATAN))
@@ -86,17 +96,30 @@ def tables(plan: Plan) -> Tables:
     if contextual_chars:
         mark(contextual_chars, _PASS)
     table = plan.table.astype("=u4")
-    abort = o.compose and plan.deletes_marks
-    if abort:  # the marks are deleted; a decomposed hamza must compose first
+    if o.compose and plan.deletes_marks:  # a decomposed hamza must compose first
         table[[ord(c) for c in chars.HAMZA_MARKS]] = _ABORTING
     return Tables(
         table=table.tobytes(),
         classes=classes.tobytes(),
         expansions={cp: "".join(map(chr, units.tolist())) for cp, units in plan.expansions.items()},
         mode=_MODES[o.whitespace],
-        abort=abort,
-        precheck=o.compose and not plan.deletes_marks,
+        abort=o.compose,
+        ccc=ccc,
     )
+
+
+@functools.cache
+def _combining_classes() -> bytes:
+    """The ``ccc`` table of _cmap.c: the class of each mark NFC only reorders,
+    0 for what NFC leaves alone, 255 for the rest (built once)."""
+    ccc = np.zeros(CODE_POINTS, dtype=np.uint8)
+    ccc[[ord(c) for c in chars.nfc_risk()]] = 255
+    ccc[0x10000:] = 255
+    for first, last in chars.NFC_SAFE_ASTRAL:
+        ccc[first : last + 1] = 0
+    marks = chars.reorderable_marks()
+    ccc[[ord(c) for c in marks]] = list(marks.values())
+    return ccc.tobytes()
 
 
 def _string_passes(plan: Plan, text: str, flags: int) -> str:
@@ -111,8 +134,6 @@ def _string_passes(plan: Plan, text: str, flags: int) -> str:
 
 def _map_one(plan: Plan, t: Tables, text: str) -> tuple[str, int]:
     """The C pass on one text (composing it first where it needs it)."""
-    if t.precheck and not unicodedata.is_normalized("NFC", text):
-        text = compose(plan, text)
     out, flags = map_text(text, *t.args(abort=True))
     if out is None:
         out, flags = map_text(compose(plan, text), *t.args(abort=False))
@@ -139,8 +160,6 @@ def normalize_batch(plan: Plan, texts: list[str]) -> tuple[list[str], bool]:
             msg = "normalize_batch() takes strings"
             raise TypeError(msg)
         texts = [web(plan, text) for text in texts]
-    if t.precheck and not unicodedata.is_normalized("NFC", SEP.join(texts)):
-        texts = [compose(plan, text) for text in texts]
     mapped, marks = map_texts(texts, *t.args(abort=True))
     outs = cast("list[str]", mapped)  # None only where a flag says so, replaced below
     nfc = True

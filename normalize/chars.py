@@ -429,6 +429,17 @@ NFC_SAFE_ASTRAL: Final = ((0x1F000, 0x1FBFF), (0x20000, 0x2F7FF), (0x2FA20, 0x10
 
 
 @functools.cache
+def _composition_seconds() -> frozenset[str]:
+    """BMP characters that are the second half of a canonical pair."""
+    seconds = set()
+    for char in map(chr, range(0x10000)):
+        parts = unicodedata.decomposition(char).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            seconds.add(chr(int(parts[1], 16)))
+    return frozenset(seconds)
+
+
+@functools.cache
 def nfc_risk() -> frozenset[str]:
     """BMP characters that can make a string not NFC: combining marks, those
     NFC changes (singletons, excluded compositions) and the second half of a
@@ -439,11 +450,34 @@ def nfc_risk() -> frozenset[str]:
     >>> sorted(c for c in "a\\u0301\\u00e9\\u0654\\u0627" if c in nfc_risk())
     ['\\u0301', '\\u0654']
     """
-    risky = set(HANGUL_SECOND_JAMO)
-    for char in map(chr, range(0x10000)):
-        if unicodedata.combining(char) or unicodedata.normalize("NFC", char) != char:
-            risky.add(char)
-        parts = unicodedata.decomposition(char).split()
-        if len(parts) == 2 and not parts[0].startswith("<"):
-            risky.add(chr(int(parts[1], 16)))
-    return frozenset(risky)
+    risky = {
+        char
+        for char in map(chr, range(0x10000))
+        if unicodedata.combining(char) or unicodedata.normalize("NFC", char) != char
+    }
+    return frozenset(risky | _composition_seconds() | HANGUL_SECOND_JAMO)
+
+
+@functools.cache
+def reorderable_marks() -> MappingProxyType[str, int]:
+    """BMP combining marks that NFC only ever puts in order (none composes with
+    anything, none changes on its own) -> their canonical combining class.
+    A text whose other characters are outside :func:`nfc_risk` is NFC once
+    each run of these marks is sorted by class. Harakat are among them; the
+    hamza and madda marks (U+0653–U+0655), which compose, are not.
+
+    >>> marks = reorderable_marks()
+    >>> marks["\\u064e"], marks["\\u0651"], "\\u0654" in marks
+    (30, 33, False)
+    """
+    seconds = _composition_seconds()
+    return MappingProxyType(
+        {
+            char: ccc
+            for char in map(chr, range(0x10000))
+            if (ccc := unicodedata.combining(char))
+            and char not in seconds
+            and unicodedata.normalize("NFD", char) == char
+            and unicodedata.normalize("NFC", char) == char
+        }
+    )

@@ -6,6 +6,8 @@ import sys
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from normalize import chars
 from normalize._plan import char_steps, compose_steps
@@ -121,3 +123,31 @@ def test_nfc_safe_astral_ranges_hold_nothing_nfc_changes() -> None:
             assert unicodedata.combining(char) == 0, f"U+{ord(char):04X}"
             assert unicodedata.normalize("NFD", char) == char, f"U+{ord(char):04X}"
             assert char not in seconds, f"U+{ord(char):04X}"
+
+
+def _sort_mark_runs(text: str, classes: dict[str, int]) -> str:
+    out: list[str] = []
+    run: list[str] = []
+    for char in [*text, ""]:
+        if char and classes.get(char, 0):
+            run.append(char)
+            continue
+        out += sorted(run, key=classes.__getitem__)  # stable
+        run = []
+        out.append(char)
+    return "".join(out)
+
+
+_MARKS = sorted(chars.reorderable_marks())
+_SAFE = sorted(c for c in map(chr, range(0x20, 0x3000)) if c not in chars.nfc_risk())
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_MARKS), st.sampled_from(_SAFE)), max_size=24))
+def test_sorting_reorderable_marks_is_nfc(parts: list[str]) -> None:
+    """For text of characters outside nfc_risk() and reorderable marks, NFC is
+    sorting each run of marks by class: what the native core does."""
+    text = "".join(parts)
+    assert _sort_mark_runs(text, dict(chars.reorderable_marks())) == unicodedata.normalize(
+        "NFC", text
+    )
