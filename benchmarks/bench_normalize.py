@@ -108,6 +108,13 @@ def main() -> None:
         n = Normalizer(profile)
         cases[f"tanqiya {profile} normalize_many"] = lambda n=n: n.normalize_many(corpus)
         kinds[f"tanqiya {profile} normalize_many"] = "batch"
+    engine = Normalizer("search").engine
+    if engine == "native":  # the fallback engine too, for comparison
+        os.environ["TANQIYA_IMPLEMENTATION"] = "numpy"
+        n = Normalizer("search")
+        del os.environ["TANQIYA_IMPLEMENTATION"]
+        cases["tanqiya search (numpy engine)"] = lambda n=n: n.normalize_many(corpus)
+        kinds["tanqiya search (numpy engine)"] = "batch"
     cases["tanqiya normalize(line) search"] = lambda: [normalize(t) for t in corpus]
     for name, fn in peers().items():
         cases[name] = lambda f=fn: [f(t) for t in corpus]
@@ -120,7 +127,7 @@ def main() -> None:
     base = {r["name"]: r["mb_per_s"] for r in rows}
     print(
         f"corpus: {len(corpus)} lines, {megabytes:.1f} MB UTF-8;"
-        f" best CPU time of {args.repeat} interleaved rounds"
+        f" best CPU time of {args.repeat} interleaved rounds; engine: {engine}"
     )
     print(f"{'implementation':34} {'kind':9} {'MB/s':>8}")
     for row in rows:
@@ -141,6 +148,7 @@ def main() -> None:
                 "python": platform.python_version(),
                 "cpu": platform.processor() or platform.machine(),
                 "cores": os.cpu_count(),
+                "engine": engine,
                 "lines": len(corpus),
                 "megabytes": megabytes,
                 "rows": rows,

@@ -50,8 +50,11 @@ def compose(plan: Plan, text: str) -> str:
     hamza = any(mark in text for mark in _HAMZA_MARKS)
     # When every Arabic mark is deleted, their order cannot matter and only a
     # decomposed hamza needs composing first; anything else not in NFC is
-    # composed by settle() after the table.
-    if not (hamza or not plan.deletes_marks) or unicodedata.is_normalized("NFC", text):
+    # composed by settle() after the table. A presentation form before a
+    # hamza mark is NFC as it stands, but not once it is a letter.
+    if not (hamza or not plan.deletes_marks):
+        return text
+    if not (hamza and plan.forms) and unicodedata.is_normalized("NFC", text):
         return text
     if SEP in text:
         return SEP.join(_compose_one(plan, part) for part in text.split(SEP))

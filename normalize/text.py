@@ -129,6 +129,12 @@ class Normalizer:
     def __repr__(self) -> str:
         return f"Normalizer({self.options.name!r})"
 
+    @property
+    def engine(self) -> str:
+        """``native`` (the C core), ``numpy`` (where it was not built) or
+        ``python`` (the reference), as ``TANQIYA_IMPLEMENTATION`` chose."""
+        return self._impl
+
     def __call__(self, text: str) -> str:
         return self.normalize(text)
 
