@@ -624,16 +624,21 @@ def dedup_command(
                     )
                 else:
                     ids = _write_kept_records(
-                        inputs, options, keep_mask, result.clusters, output, text_field, update
+                        inputs,
+                        options,
+                        keep_mask,
+                        list(result.cluster_of),
+                        output,
+                        text_field,
+                        update,
                     )
-                cluster_of = {m: c for c, members in enumerate(result.clusters) for m in members}
                 for i in sorted(result.duplicate_of):
                     auditor.document(
                         ids[i],
                         reason="exact" if result.reason[i] == "exact" else "near",
                         duplicate_of=ids[result.duplicate_of[i]],
                         similarity=result.similarity[i],
-                        cluster=cluster_of[i],
+                        cluster=result.cluster_of[i],
                     )
     exact = auditor.reasons["exact"]
     near = auditor.reasons["near"]
@@ -660,16 +665,15 @@ def _write_kept_records(
     inputs: Sequence[InputSpec],
     options: ReadOptions,
     keep: npt.NDArray[np.bool_],
-    clusters: list[list[int]],
+    clustered: list[int],
     output: str | None,
     text_field: str,
     update: Callable[[int], None],
 ) -> dict[int, str]:
     """Second pass over records: write the kept ones unchanged; return the
-    ids of every document in a cluster (for the audit)."""
+    ids of the ``clustered`` documents (for the audit)."""
     involved = np.zeros(len(keep), dtype=bool)
-    for members in clusters:
-        involved[members] = True
+    involved[clustered] = True
     ids: dict[int, str] = {}
     stats = ReadStats()
     start = 0
