@@ -206,8 +206,8 @@ def startup_cost(path: Path, workers: int, data: Path) -> dict[str, float]:
     shutil.rmtree(work)
     return {
         "docs": STARTUP_DOCS,
-        "wall_seconds": min(r["wall_seconds"] for r in runs),  # type: ignore[type-var]
-        "cpu_seconds": min(r["cpu_seconds"] for r in runs),  # type: ignore[type-var]
+        "wall_seconds": min(r["wall_seconds"] for r in runs),
+        "cpu_seconds": min(r["cpu_seconds"] for r in runs),
     }
 
 
@@ -216,8 +216,8 @@ def check(run: dict[str, object], truth: dict[str, int]) -> dict[str, object]:
     normalize to its original's key) and 1% for near copies (dropping a long
     sentence can take a copy's Jaccard under the threshold, and a
     128-permutation estimate can fall under it)."""
-    summary: dict[str, int] = run["summary"]  # type: ignore[assignment]
-    audit: dict[str, int] = run["audit_reasons"]  # type: ignore[assignment]
+    summary: dict[str, int] = run["summary"]
+    audit: dict[str, int] = run["audit_reasons"]
     diff = {k: summary.get(k, -1) - v for k, v in truth.items()}
     audit_ok = audit.get("exact", 0) == summary.get("exact duplicates") and audit.get(
         "near", 0
@@ -230,7 +230,7 @@ def check(run: dict[str, object], truth: dict[str, int]) -> dict[str, object]:
         "audit_matches_summary": audit_ok,
         "near_recall": recall,
         "ok": audit_ok
-        and diff["exact duplicates"] == 0
+        and abs(diff["exact duplicates"]) <= max(1, truth["exact duplicates"] // 1000)
         and abs(diff["near duplicates"]) <= near // 100,
     }
 
@@ -252,10 +252,10 @@ def sweep(args: argparse.Namespace) -> None:
             "input_bytes": paths[n].stat().st_size,
             **run_cli(paths[n], args.workers, work),
         }
-        run["seconds_per_doc"] = run["wall_seconds"] / n  # type: ignore[operator]
-        run["cpu_seconds_per_doc"] = run["cpu_seconds"] / n  # type: ignore[operator]
-        run["marginal_seconds_per_doc"] = (run["wall_seconds"] - startup["wall_seconds"]) / n  # type: ignore[operator]
-        run["marginal_cpu_seconds_per_doc"] = (run["cpu_seconds"] - startup["cpu_seconds"]) / n  # type: ignore[operator]
+        run["seconds_per_doc"] = run["wall_seconds"] / n
+        run["cpu_seconds_per_doc"] = run["cpu_seconds"] / n
+        run["marginal_seconds_per_doc"] = (run["wall_seconds"] - startup["wall_seconds"]) / n
+        run["marginal_cpu_seconds_per_doc"] = (run["cpu_seconds"] - startup["cpu_seconds"]) / n
         run["check"] = check(run, expected(truth, n))
         if not args.keep_output:
             shutil.rmtree(work)
@@ -268,7 +268,7 @@ def sweep(args: argparse.Namespace) -> None:
         ("marginal_wall", "marginal_seconds_per_doc"),
         ("marginal_cpu", "marginal_cpu_seconds_per_doc"),
     ):
-        values: list[float] = [r[key] for r in runs]  # type: ignore[misc]
+        values: list[float] = [r[key] for r in runs]
         flat[f"{name}_max_over_min"] = max(values) / min(values)
         flat[f"{name}_largest_over_smallest"] = values[-1] / values[0]
     out = {
@@ -302,8 +302,8 @@ def sweep(args: argparse.Namespace) -> None:
 
 
 def row(run: dict[str, object]) -> str:
-    c: dict[str, object] = run["check"]  # type: ignore[assignment]
-    s: dict[str, int] = run["summary"]  # type: ignore[assignment]
+    c: dict[str, object] = run["check"]
+    s: dict[str, int] = run["summary"]
     return (
         f"{run['docs']:>9,} docs  wall {run['wall_seconds']:7.1f} s  "
         f"CPU {run['cpu_seconds']:7.1f} s  "
@@ -323,10 +323,12 @@ def plot(runs: list[dict[str, object]], workers: int, path: Path) -> None:
 
     docs = [r["docs"] for r in runs]
     fig, (ax_time, ax_mem) = plt.subplots(1, 2, figsize=(11, 4.2))
-    ax_time.plot(docs, [r["seconds_per_doc"] * 1e6 for r in runs], "o-", label="wall")  # type: ignore[operator]
-    ax_time.plot(
-        docs, [r["cpu_seconds_per_doc"] * 1e6 for r in runs], "s--", label="CPU (all processes)"
-    )  # type: ignore[operator]
+    for key, style, label in (
+        ("seconds_per_doc", "o-", "wall"),
+        ("cpu_seconds_per_doc", "s--", "CPU (all processes)"),
+        ("marginal_cpu_seconds_per_doc", "^:", "CPU minus the startup run's"),
+    ):
+        ax_time.plot(docs, [r[key] * 1e6 for r in runs], style, label=label)
     ax_time.set_ylim(bottom=0)
     ax_time.set(
         xscale="log",
@@ -334,10 +336,11 @@ def plot(runs: list[dict[str, object]], workers: int, path: Path) -> None:
         ylabel="microseconds per document",
         title="time per document",
     )
-    ax_mem.plot(docs, [r["peak_tree_rss_bytes"] / 2**20 for r in runs], "o-", label="process tree")  # type: ignore[operator]
-    ax_mem.plot(
-        docs, [r["peak_process_rss_bytes"] / 2**20 for r in runs], "s--", label="largest process"
-    )  # type: ignore[operator]
+    for key, style, label in (
+        ("peak_tree_rss_bytes", "o-", "process tree"),
+        ("peak_process_rss_bytes", "s--", "largest process"),
+    ):
+        ax_mem.plot(docs, [r[key] / 2**20 for r in runs], style, label=label)
     ax_mem.set(
         xscale="log", yscale="log", xlabel="documents (~3 KB each)", ylabel="MiB", title="peak RSS"
     )
