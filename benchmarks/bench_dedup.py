@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import resource
 import subprocess
@@ -45,6 +44,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT / "tests"))
 
 import datasketch  # noqa: E402
+from _measure import pin_one_core  # noqa: E402
 from neardup_data import make_corpus  # noqa: E402
 
 from normalize.cluster import connected_components  # noqa: E402
@@ -56,14 +56,6 @@ from normalize.text import Normalizer  # noqa: E402
 THRESHOLD = 0.8
 NUM_PERM = 128
 NGRAM = 5
-
-
-def pin_one_core(pin: bool) -> str:
-    if pin and hasattr(os, "sched_setaffinity"):
-        cpu = min(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {cpu})
-        return f"pinned to CPU {cpu}"
-    return "single-threaded, not pinned"
 
 
 def interleaved_best(

@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import rapidfuzz
+from _measure import cpu_model
 from rapidfuzz import fuzz
 
 from normalize import Normalizer
@@ -348,15 +349,6 @@ def memory_section(distinct: int) -> dict[str, object]:
         f"key, {out['removed_from_a_page']} line removed from a page"
     )
     return out
-
-
-def cpu_model() -> str:
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
 
 
 def main() -> None:

@@ -36,7 +36,6 @@ import math
 import platform
 import random
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,27 +46,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import datasketch  # noqa: E402
 import rensa  # noqa: E402
+from _measure import pin_one_core, timed  # noqa: E402
 from neardup_data import plain_documents  # noqa: E402
 
 from normalize.minhash import MinHasher, signature_similarity  # noqa: E402
 
 NUM_PERM = 128
 NGRAM = 5
-
-
-def pin_one_core(pin: bool) -> str:
-    if pin and hasattr(os, "sched_setaffinity"):
-        cpu = min(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {cpu})
-        return f"pinned to CPU {cpu}"
-    return "single-threaded, not pinned"
-
-
-def timed(fn: Callable[[], object]) -> tuple[float, float]:
-    """Wall-clock and CPU seconds of one call."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    fn()
-    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def interleaved_best(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import itertools
 import shlex
 import shutil
 import sys
@@ -70,6 +71,7 @@ from normalize.io import (
     InputSpec,
     ReadOptions,
     ReadStats,
+    Record,
     RecordWriter,
     batched,
     open_output,
@@ -77,6 +79,7 @@ from normalize.io import (
     read_inputs,
     replayable,
     resolve_inputs,
+    skim_inputs,
 )
 from normalize.lines import BoilerplateFilter, LineDedup, Scope, dedup_lines
 from normalize.options import resolve
@@ -196,6 +199,7 @@ temporary file. Outputs, audit and report are written atomically.
 
 
 MAX_NUM_PERM: Final = 4096
+_WRITE_BATCH: Final = 1024  # records per write in the dedup command's second pass
 """Beyond this, choosing the LSH bands costs seconds and gigabytes."""
 CHANGED_INPUT: Final = (
     "the input changed between the two passes ({first:,} documents, then {second:,})"
@@ -622,16 +626,21 @@ def dedup_command(
                     )
                 else:
                     ids = _write_kept_records(
-                        inputs, options, keep_mask, result.clusters, output, text_field, update
+                        inputs,
+                        options,
+                        keep_mask,
+                        list(result.cluster_of),
+                        output,
+                        text_field,
+                        update,
                     )
-                cluster_of = {m: c for c, members in enumerate(result.clusters) for m in members}
                 for i in sorted(result.duplicate_of):
                     auditor.document(
                         ids[i],
                         reason="exact" if result.reason[i] == "exact" else "near",
                         duplicate_of=ids[result.duplicate_of[i]],
                         similarity=result.similarity[i],
-                        cluster=cluster_of[i],
+                        cluster=result.cluster_of[i],
                     )
     exact = auditor.reasons["exact"]
     near = auditor.reasons["near"]
@@ -658,27 +667,29 @@ def _write_kept_records(
     inputs: Sequence[InputSpec],
     options: ReadOptions,
     keep: npt.NDArray[np.bool_],
-    clusters: list[list[int]],
+    clustered: list[int],
     output: str | None,
     text_field: str,
     update: Callable[[int], None],
 ) -> dict[int, str]:
     """Second pass over records: write the kept ones unchanged; return the
-    ids of every document in a cluster (for the audit)."""
-    involved = np.zeros(len(keep), dtype=bool)
-    for members in clusters:
-        involved[members] = True
+    ids of the ``clustered`` documents (for the audit). Only those are parsed
+    again: other JSONL lines are copied as read."""
+    involved = set(clustered)
     ids: dict[int, str] = {}
     stats = ReadStats()
     start = 0
+    items = skim_inputs(inputs, options, involved.__contains__, stats=stats)
     with open_output(output) as stream:
         writer = RecordWriter(stream, "jsonl", text_field=text_field)
-        for batch in batched(read_inputs(inputs, options, stats=stats)):
+        while batch := list(itertools.islice(items, _WRITE_BATCH)):
             stop = start + len(batch)
             if stop > len(keep):
                 break
-            for i in np.flatnonzero(involved[start:stop]).tolist():
-                ids[start + i] = batch[i].id
+            for i, item in enumerate(batch, start):
+                if i in involved:
+                    assert isinstance(item, Record)
+                    ids[i] = item.id
             kept = [r for r, k in zip(batch, keep[start:stop].tolist(), strict=True) if k]
             writer.write_many(kept, [None] * len(kept))
             update(stats.bytes_read)

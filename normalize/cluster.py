@@ -131,12 +131,28 @@ def clusters(labels: Labels) -> list[list[int]]:
     >>> clusters(np.array([0, 1, 0, 3, 1]))
     [[0, 2], [1, 4]]
     """
+    return numbered_clusters(labels)[0]
+
+
+def numbered_clusters(labels: Labels) -> tuple[list[list[int]], dict[int, int]]:
+    """:func:`clusters` and, for each of their members in increasing order,
+    its cluster's position in that list. ``labels`` must be each component's
+    smallest index, as :func:`connected_components` makes them.
+
+    >>> numbered_clusters(np.array([0, 1, 0, 3, 1]))
+    ([[0, 2], [1, 4]], {0: 0, 1: 1, 2: 0, 4: 1})
+    """
     labels = np.asarray(labels, dtype=np.int64)
     shared = np.flatnonzero(np.bincount(labels)[labels] > 1)  # increasing indices
     if len(shared) == 0:
-        return []
-    shared = shared[np.argsort(labels[shared], kind="stable")]
-    owner = labels[shared]
-    cuts = [0, *(np.flatnonzero(owner[1:] != owner[:-1]) + 1).tolist(), len(shared)]
-    members = shared.tolist()
-    return [members[a:b] for a, b in itertools.pairwise(cuts)]
+        return [], {}
+    order = np.argsort(labels[shared], kind="stable")
+    owner = labels[shared[order]]
+    fresh = np.ones(len(shared), dtype=np.bool_)
+    fresh[1:] = owner[1:] != owner[:-1]
+    number = np.empty(len(shared), dtype=np.int64)
+    number[order] = np.cumsum(fresh) - 1  # labels are first members: numbered in that order
+    cuts = [*np.flatnonzero(fresh).tolist(), len(shared)]
+    members = shared[order].tolist()
+    groups = [members[a:b] for a, b in itertools.pairwise(cuts)]
+    return groups, dict(zip(shared.tolist(), number.tolist(), strict=True))

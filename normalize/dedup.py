@@ -42,8 +42,8 @@ deduper under ``if __name__ == "__main__":``).
 >>> result = dedup_documents(docs, threshold=0.7)
 >>> result.keep, result.duplicate_of, result.reason
 ([0, 2, 4], {1: 0, 3: 0}, {1: 'exact', 3: 'near'})
->>> result.clusters
-[[0, 1, 3]]
+>>> result.clusters, result.cluster_of
+([[0, 1, 3]], {0: 0, 1: 0, 3: 0})
 """
 
 from __future__ import annotations
@@ -66,7 +66,13 @@ import numpy as np
 import numpy.typing as npt
 import xxhash
 
-from normalize.cluster import Keep, check_keep, clusters, connected_components, kept_members
+from normalize.cluster import (
+    Keep,
+    check_keep,
+    connected_components,
+    kept_members,
+    numbered_clusters,
+)
 from normalize.lsh import band_keys, candidate_pairs, optimal_bands
 from normalize.minhash import MinHasher, Mode, signature_similarity, text_batches
 from normalize.options import NormalizeOptions, resolve
@@ -115,6 +121,10 @@ class DedupResult:
     - ``clusters``: every cluster of two or more documents (sorted indices),
       ordered by first member.
     - ``reason``: removed index -> ``"exact"`` (same key) or ``"near"``.
+    - ``cluster_of``: index of every document in ``clusters`` -> the position
+      of its cluster in ``clusters`` (what the audit's ``cluster`` field
+      says), in increasing index order. Derived from ``clusters`` when not
+      given.
     - ``pair_similarity``: the similarity of every candidate pair the LSH
       stage verified, at or above the threshold or not (what a histogram
       needs to judge the threshold); not part of equality.
@@ -125,9 +135,15 @@ class DedupResult:
     similarity: dict[int, float]
     clusters: list[list[int]]
     reason: dict[int, str]
+    cluster_of: dict[int, int] = dataclasses.field(default_factory=dict)
     pair_similarity: npt.NDArray[np.float64] = dataclasses.field(
         default_factory=lambda: np.zeros(0), compare=False, repr=False
     )
+
+    def __post_init__(self) -> None:
+        if self.clusters and not self.cluster_of:
+            number = {m: c for c, members in enumerate(self.clusters) for m in members}
+            object.__setattr__(self, "cluster_of", dict(sorted(number.items())))
 
 
 @dataclass(frozen=True, slots=True)
@@ -462,14 +478,16 @@ class DocumentDeduper:
         fuzzy = ~is_exact
         similarity[fuzzy] = self._similarity(state, removed[fuzzy], target[fuzzy])
         removed_list = removed.tolist()
+        groups, cluster_of = numbered_clusters(labels)
         return DedupResult(
             keep=np.flatnonzero(kept == index).tolist(),
             duplicate_of=dict(zip(removed_list, target.tolist(), strict=True)),
             similarity=dict(zip(removed_list, similarity.tolist(), strict=True)),
-            clusters=clusters(labels),
+            clusters=groups,
             reason=dict(
                 zip(removed_list, np.where(is_exact, "exact", "near").tolist(), strict=True)
             ),
+            cluster_of=cluster_of,
             pair_similarity=pair_similarity,
         )
 

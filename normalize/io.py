@@ -745,25 +745,77 @@ def _read_jsonl(
     stream: IO[bytes], spec: InputSpec, options: ReadOptions, stats: ReadStats
 ) -> Iterator[Record]:
     for lineno, offset, raw in _raw_lines(stream, spec, options.max_record_bytes):
-        stats.bytes_read += len(raw)
-        content, _ = _split_ending(raw)
-        try:
-            line = _decode(content, spec, lineno, offset, options, stats)
-            if lineno == 1:
-                line = line.removeprefix("\ufeff")
-            if not line.strip():
-                continue  # blank lines are not records
-            obj = _parse_json(line, spec, lineno)
-            record = _from_object(obj, spec, lineno, options)
-            if options.keep_raw:
-                record.raw = raw
-        except (DecodeError, RecordError) as e:
-            if not options.skip_bad:
-                raise
-            yield _bad(spec, lineno, e, raw, None, stats)
+        record = _jsonl_record(raw, lineno, offset, spec, options, stats)
+        if record is not None:
+            yield record
+
+
+def _jsonl_record(
+    raw: bytes, lineno: int, offset: int, spec: InputSpec, options: ReadOptions, stats: ReadStats
+) -> Record | None:
+    """The record of one JSONL line (``None`` for a blank line)."""
+    stats.bytes_read += len(raw)
+    content, _ = _split_ending(raw)
+    try:
+        line = _decode(content, spec, lineno, offset, options, stats)
+        if lineno == 1:
+            line = line.removeprefix("\ufeff")
+        if not line.strip():
+            return None  # blank lines are not records
+        obj = _parse_json(line, spec, lineno)
+        record = _from_object(obj, spec, lineno, options)
+        if options.keep_raw:
+            record.raw = raw
+    except (DecodeError, RecordError) as e:
+        if not options.skip_bad:
+            raise
+        return _bad(spec, lineno, e, raw, None, stats)
+    stats.records += 1
+    return record
+
+
+def skim_inputs(
+    inputs: Iterable[InputSpec],
+    options: ReadOptions,
+    parse: Callable[[int], bool],
+    *,
+    stats: ReadStats | None = None,
+) -> Iterator[Record | bytes]:
+    """The records of :func:`read_inputs`, except that a JSONL record whose
+    number (from 0, across all inputs) ``parse`` rejects comes as its line's
+    bytes, ending included, neither decoded nor parsed: for a second pass that
+    copies most records unchanged (``RecordWriter.write_many`` takes them).
+    A line that does not start with ``{`` (after ASCII spaces) is always read
+    in full, so blank and bad lines count exactly as in :func:`read_inputs`.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.jsonl").write_text('{"text": "x"}\\n\\n{"text": "y"}\\n', encoding="utf-8")
+    >>> [r if isinstance(r, bytes) else r.text
+    ...  for r in skim_inputs(resolve_inputs([d / "a.jsonl"]), ReadOptions(), lambda i: i == 1)]
+    [b'{"text": "x"}\\n', 'y']
+    """
+    stats = ReadStats() if stats is None else stats
+    number = 0
+    for spec in inputs:
+        if spec.format != "jsonl":
+            for record in read_inputs([spec], options, stats=stats):
+                number += 1
+                yield record
             continue
-        stats.records += 1
-        yield record
+        stats.files += 1
+        with _open_binary(spec) as stream:
+            for lineno, offset, raw in _raw_lines(stream, spec, options.max_record_bytes):
+                if not parse(number) and raw.lstrip(b" \t\r\n").startswith(b"{"):
+                    stats.bytes_read += len(raw)
+                    stats.records += 1
+                    number += 1
+                    yield raw
+                    continue
+                parsed = _jsonl_record(raw, lineno, offset, spec, options, stats)
+                if parsed is not None:
+                    number += 1
+                    yield parsed
 
 
 def _parse_json(line: str, spec: InputSpec, lineno: int) -> dict[str, Any]:
@@ -1060,15 +1112,24 @@ class RecordWriter:
         """Write one record (see the class docstring)."""
         self.write_many([record], [text])
 
-    def write_many(self, records: Iterable[Record], texts: Iterable[str | None]) -> None:
+    def write_many(self, records: Iterable[Record | bytes], texts: Iterable[str | None]) -> None:
         """``write`` for each record with its text, in order, in one write
-        call (plain text is encoded once per batch)."""
+        call (plain text is encoded once per batch). A ``bytes`` item is a
+        JSONL line as read (:func:`skim_inputs`), written unchanged; its text
+        must be ``None``."""
         out: list[bytes] = []
         lines: list[str] = []  # plain text not yet encoded
         for record, text in zip(records, texts, strict=True):
             self.count += 1
             if self._open_line:
                 lines.append("\n")
+            if isinstance(record, bytes):
+                if lines:
+                    out.append("".join(lines).encode("utf-8"))
+                    lines.clear()
+                out.append(record)
+                self._open_line = bool(record) and not record.endswith(b"\n")
+                continue
             if text is None:
                 text = record.text
             if record.error is None and self.format == "text":

@@ -35,6 +35,9 @@ def check_invariants(result: DedupResult, n: int) -> None:
         assert cluster == sorted(cluster)
         assert len(cluster) >= 2
         assert sum(i in kept for i in cluster) == 1
+    numbered = {i: c for c, cluster in enumerate(result.clusters) for i in cluster}
+    assert result.cluster_of == numbered
+    assert list(result.cluster_of) == sorted(numbered)
 
 
 def exact_jaccard(a: str, b: str) -> float:
@@ -200,6 +203,20 @@ def test_bad_bands() -> None:
 
 def test_empty_input() -> None:
     assert dedup_documents([]) == DedupResult([], {}, {}, [], {})
+    assert dedup_documents([]).cluster_of == {}
+
+
+def test_cluster_of_numbers_documents_as_clusters_does() -> None:
+    base = "اكتشف العلماء نوعا جديدا من النباتات في الصحراء الكبرى هذا العام"
+    other = "هطلت أمطار غزيرة على المدينة طوال الليل وأغلقت الطرق الرئيسية فيها"
+    result = dedup_documents(["وحيد", other, base, other, base, "آخر", base], ngram=2)
+    assert result.clusters == [[1, 3], [2, 4, 6]]
+    assert result.cluster_of == {1: 0, 2: 1, 3: 0, 4: 1, 6: 1}
+    # built without it (positionally, as older callers do): derived from clusters
+    rebuilt = DedupResult(
+        result.keep, result.duplicate_of, result.similarity, result.clusters, result.reason
+    )
+    assert rebuilt == result
 
 
 def test_threshold_one_keeps_only_identical_signatures():

@@ -29,8 +29,10 @@ from normalize.io import (
     json_line,
     open_output,
     output_format_for,
+    read_inputs,
     read_records,
     resolve_inputs,
+    skim_inputs,
 )
 
 ARABIC = "السَّلَامُ عَلَيْكُمْ"
@@ -535,3 +537,40 @@ def test_jsonl_lines_across_small_blocks(tmp_path):
     got = records([path], max_record_bytes=longest)
     assert [r.fields for r in got] == objs
     assert [r.line for r in got] == list(range(1, 31))
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz"])
+def test_skim_writes_the_same_bytes_as_full_reading(tmp_path: Path, suffix: str) -> None:
+    """Skimmed lines and parsed records, written back, give the bytes a full
+    read writes; blank, BOM, CRLF, bad and unterminated lines count the same."""
+    lines = [
+        '\ufeff{"text": "a", "id": 1}\n',
+        "\n",
+        f'  {{"text": "{ARABIC}"}}\r\n',
+        "   \t\n",
+        '{"text": 5}\n',
+        "[1]\n",
+        '{"text": "b", "x": {"y": [1, 2]}}\n',
+        '{"text": "no newline"}',
+    ]
+    data = "".join(lines).encode("utf-8")
+    path = tmp_path / f"a{suffix}"
+    write(path, gzip.compress(data) if suffix.endswith(".gz") else data)
+    options = ReadOptions(skip_bad=True, keep_raw=True)
+    inputs = resolve_inputs([path, path], options)
+    full = list(read_inputs(inputs, options))
+    assert len(full) == 12
+    for wanted in (set(), {0, 3, 11}, set(range(12))):
+        stats = ReadStats()
+        skimmed = list(skim_inputs(inputs, options, wanted.__contains__, stats=stats))
+        assert stats.records == len(full) == len(skimmed)
+        for i, item in enumerate(skimmed):
+            if i in wanted:
+                assert isinstance(item, Record)
+                assert item.id == full[i].id
+        outputs = []
+        for items in (full, skimmed):
+            buf = io.BytesIO()
+            RecordWriter(buf, "jsonl").write_many(items, [None] * len(items))
+            outputs.append(buf.getvalue())
+        assert outputs[0] == outputs[1]
