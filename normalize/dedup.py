@@ -30,8 +30,10 @@ false positives.
 document, never the texts; ``verify="exact"`` also keeps each document's
 distinct shingle hashes, 8 bytes each), then ``result``. ``workers=N``
 computes batches in N processes, in order, so the result is the same for any N
-(the workers start with the ``spawn`` method, so a script must create the
-deduper under ``if __name__ == "__main__":``).
+(where the platform has it, the workers are forked from a ``forkserver``
+that has imported this module once, so each starts in milliseconds and none
+inherits the caller's threads; elsewhere they are spawned. Either way a script
+must create the deduper under ``if __name__ == "__main__":``).
 :func:`dedup_documents` is the one-call form.
 
 >>> docs = ["اكتشف العلماء نوعا جديدا من النباتات في الصحراء الكبرى هذا العام",
@@ -537,11 +539,22 @@ class DocumentDeduper:
         if self._pool is None:
             # Workers ignore Ctrl-C: the caller gets KeyboardInterrupt and
             # terminates them, without one traceback per worker on stderr.
-            self._pool = multiprocessing.get_context("spawn").Pool(
+            self._pool = _context().Pool(
                 self.workers, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)
             )
             self._finalizer = weakref.finalize(self, self._pool.terminate)
         return self._pool
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """``forkserver`` preloading this module (workers fork from a process that
+    imported it once, instead of each importing tanqiya again and re-running
+    the caller's ``__main__``), or ``spawn`` where there is no forkserver."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
 
 
 def dedup_documents(
