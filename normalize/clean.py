@@ -33,13 +33,21 @@ in memory.
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
 from normalize.cluster import Keep
 from normalize.dedup import DedupResult, DocumentDeduper
-from normalize.lines import BoilerplateFilter, RemovedLine, dedup_lines, dedup_lines_keyed
+from normalize.lines import (
+    BoilerplateFilter,
+    LineDedup,
+    RemovedLine,
+    dedup_lines,
+    dedup_lines_keyed,
+    line_keys,
+)
 from normalize.options import NormalizeOptions, resolve
 from normalize.report import StageCount
 from normalize.text import Normalizer
@@ -118,17 +126,42 @@ class CleanConfig:
 @dataclass(frozen=True, slots=True)
 class CleanedDocument:
     """One document after the line stages: its ``text``, how many ``lines``
-    the repaired text had, and the lines removed (line numbers of the
-    repaired text)."""
+    the repaired text had, the lines removed (line numbers of the repaired
+    text) and the ``keys`` of the lines left in ``text``, one per line, in
+    the key profile (``None`` when no later stage needs them)."""
 
     text: str
     lines: int
     removed: list[RemovedLine]
+    keys: list[str] | None = None
 
     @property
     def kept_lines(self) -> int:
         """Lines left in ``text``."""
         return self.lines - len(self.removed)
+
+
+def keys_are_line_local(profile: str | NormalizeOptions) -> bool:
+    """Whether a document's key in ``profile`` is :func:`document_key` of its
+    lines' keys: every whitespace run (newlines too) becomes one space and
+    nothing spans lines (HTML tags may).
+
+    >>> keys_are_line_local("dedup"), keys_are_line_local("search")
+    (True, False)
+    """
+    options = resolve(profile)
+    return options.whitespace == "all" and not options.html
+
+
+def document_key(line_keys: Iterable[str]) -> str:
+    """A document's key made from its lines' keys (for a profile where
+    :func:`keys_are_line_local`): the non-empty ones joined by a space, which
+    is what normalizing the whole text gives.
+
+    >>> document_key(["عنوان", "", "نص الخبر"])
+    'عنوان نص الخبر'
+    """
+    return " ".join(filter(None, line_keys))
 
 
 def line_count(text: str) -> int:
@@ -200,13 +233,14 @@ class Cleaner:
        counts boilerplate candidates when that stage is on);
     2. when :attr:`needs_second_pass`, :meth:`remove_boilerplate` on every
        cleaned document, in the same order;
-    3. :meth:`add` the final texts, in order, then :meth:`result`.
+    3. :meth:`add_documents` the final documents (or :meth:`add` their
+       texts), in order, then :meth:`result`.
 
     >>> cleaner = Cleaner(CleanConfig(threshold=0.5))
     >>> docs = cleaner.clean_lines(["خبر\\nخبر", "خبر"])
     >>> [d.text for d in docs], cleaner.needs_second_pass
     (['خبر\\n', 'خبر'], False)
-    >>> cleaner.add(d.text for d in docs)
+    >>> cleaner.add_documents(docs)
     >>> cleaner.result().duplicate_of
     {1: 0}
     """
@@ -228,6 +262,11 @@ class Cleaner:
         )
         self._deduper = config.deduper() if config.documents else None
         self._added = 0
+        # the document stage builds its keys from the lines' keys when it can
+        self._keyed_documents = self._deduper is not None and keys_are_line_local(
+            config.key_profile
+        )
+        self._needs_keys = self._boilerplate is not None or self._keyed_documents
 
     @property
     def needs_second_pass(self) -> bool:
@@ -235,14 +274,22 @@ class Cleaner:
         return self._boilerplate is not None
 
     def clean_lines(self, texts: Sequence[str]) -> list[CleanedDocument]:
-        """Repair each text and remove its duplicate lines (one batch of keys,
-        which the boilerplate count then reuses)."""
+        """Repair each text and remove its duplicate lines. The lines' keys are
+        made once, here: the boilerplate stage counts and filters by them and
+        the document stage joins them into the document's key
+        (:func:`document_key`), so no later stage normalizes again."""
         repaired = self._repair.normalize_many(texts)
         config = self.config
         if config.lines == "off":
-            out = [CleanedDocument(text, line_count(text), []) for text in repaired]
+            if not self._needs_keys:
+                return [CleanedDocument(text, line_count(text), []) for text in repaired]
+            keys = line_keys(repaired, profile=config.key_profile)
+            out = [
+                CleanedDocument(text, len(own), [], own)
+                for text, own in zip(repaired, keys, strict=True)
+            ]
             if self._boilerplate is not None:
-                self._boilerplate.count(doc.text for doc in out)
+                self._boilerplate.count_keys(keys)
             return out
         keyed = dedup_lines_keyed(
             repaired,
@@ -257,8 +304,9 @@ class Cleaner:
                 _label_adjacent(text, result.removed)
                 if config.lines == "document"
                 else result.removed,
+                keys if self._needs_keys else None,
             )
-            for text, (result, _) in zip(repaired, keyed, strict=True)
+            for text, (result, keys) in zip(repaired, keyed, strict=True)
         ]
         if self._boilerplate is not None:
             self._boilerplate.count_keys(keys for _, keys in keyed)
@@ -270,7 +318,12 @@ class Cleaner:
         turned back into the repaired text's numbering."""
         if self._boilerplate is None:
             return list(docs)
-        results = self._boilerplate.filter_many([doc.text for doc in docs])
+        texts = [doc.text for doc in docs]
+        keys = [doc.keys for doc in docs]
+        if all(own is not None for own in keys):
+            results = self._boilerplate.filter_keyed(texts, typing.cast(list[list[str]], keys))
+        else:
+            results = self._boilerplate.filter_many(texts)
         out = []
         for doc, result in zip(docs, results, strict=True):
             if not result.removed:
@@ -279,11 +332,28 @@ class Cleaner:
             kept = _kept_line_numbers(doc)
             corpus = [line._replace(line=kept[line.line - 1]) for line in result.removed]
             removed = sorted([*doc.removed, *corpus], key=lambda line: line.line)
-            out.append(CleanedDocument(result.text, doc.lines, removed))
+            out.append(CleanedDocument(result.text, doc.lines, removed, _kept_keys(doc, result)))
         return out
 
+    def add_documents(self, docs: Iterable[CleanedDocument]) -> None:
+        """Feed the final documents, in input order, to the document stage:
+        their keys are made from their lines' keys when they carry them (the
+        same keys :meth:`add` would make from their texts)."""
+        if not self._keyed_documents:
+            self.add(doc.text for doc in docs)
+            return
+        assert self._deduper is not None
+        docs = list(docs)
+        if any(doc.keys is None for doc in docs):
+            self.add(doc.text for doc in docs)
+            return
+        keys = [document_key(doc.keys or ()) for doc in docs]
+        self._deduper.add_keys(keys, [len(doc.text) for doc in docs])
+        self._added += len(docs)
+
     def add(self, texts: Iterable[str]) -> None:
-        """Feed the final texts, in input order, to the document stage."""
+        """Feed the final texts, in input order, to the document stage
+        (:meth:`add_documents` saves normalizing them again)."""
         if self._deduper is not None:
             before = len(self._deduper)
             self._deduper.add(texts)
@@ -331,6 +401,14 @@ def _label_adjacent(text: str, removed: list[RemovedLine]) -> list[RemovedLine]:
     return out
 
 
+def _kept_keys(doc: CleanedDocument, result: LineDedup) -> list[str] | None:
+    """The keys of the lines ``result`` kept of ``doc.text``."""
+    if doc.keys is None:
+        return None
+    gone = {line.line - 1 for line in result.removed}
+    return [key for i, key in enumerate(doc.keys) if i not in gone]
+
+
 def _has_word(line: str) -> bool:
     return any(c.isalnum() for c in line)
 
@@ -361,7 +439,7 @@ def clean(texts: Iterable[str], config: CleanConfig | None = None) -> CleanResul
         docs = cleaner.clean_lines(list(texts))
         if cleaner.needs_second_pass:
             docs = cleaner.remove_boilerplate(docs)
-        cleaner.add(doc.text for doc in docs)
+        cleaner.add_documents(docs)
         result = cleaner.result()
     finally:
         cleaner.close()

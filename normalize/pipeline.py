@@ -21,6 +21,7 @@ Every output is written atomically: an interrupted run leaves none behind.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import heapq
 import operator
 import os
@@ -63,18 +64,31 @@ _record_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Record
 
 class _Spill:
     """Batches of (record, cleaned document) in a temporary file, read back in
-    order. They are pickled as plain tuples: a slotted dataclass pickles
-    through ``dataclasses.fields`` once per object, twice as slow."""
+    order. They are pickled as plain tuples (a slotted dataclass or a named
+    tuple pickles through Python code once per object, several times slower);
+    the lines' keys go along only with ``keys=True``, joined by newlines into
+    one string when no key holds one."""
 
-    def __init__(self, folder: Path, name: str) -> None:
+    def __init__(self, folder: Path, name: str, *, keys: bool = False) -> None:
         self.path = folder / name
+        self.keys = keys
         self._stream: IO[bytes] | None = None
         self.items = 0
 
     def write(self, items: list[Item]) -> None:
         if self._stream is None:
             self._stream = self.path.open("wb")
-        rows = [(_record_values(r), d.text, d.lines, d.removed) for r, d in items]
+        keys = self.keys
+        rows = [
+            (
+                _record_values(r),
+                d.text,
+                d.lines,
+                list(map(tuple, d.removed)),
+                _pack_keys(d.keys) if keys else None,
+            )
+            for r, d in items
+        ]
         pickle.dump(rows, self._stream, protocol=pickle.HIGHEST_PROTOCOL)
         self.items += len(items)
 
@@ -93,7 +107,30 @@ class _Spill:
                     rows = pickle.load(stream)
                 except EOFError:
                     return
-                yield [(Record(*r), CleanedDocument(*doc)) for r, *doc in rows]
+                yield [
+                    (
+                        Record(*r),
+                        CleanedDocument(
+                            text, lines, list(map(_removed_line, removed)), _unpack_keys(keys)
+                        ),
+                    )
+                    for r, text, lines, removed, keys in rows
+                ]
+
+
+_removed_line = functools.partial(tuple.__new__, RemovedLine)  # RemovedLine(*fields), faster
+
+
+def _pack_keys(keys: list[str] | None) -> str | list[str] | None:
+    """One string for a document's line keys (a list if a key holds a newline)."""
+    if not keys:
+        return keys
+    joined = "\n".join(keys)
+    return joined if joined.count("\n") == len(keys) - 1 else keys
+
+
+def _unpack_keys(packed: str | list[str] | None) -> list[str] | None:
+    return packed.split("\n") if isinstance(packed, str) else packed
 
 
 @dataclass
@@ -141,6 +178,19 @@ class CleanRun:
     examples: Examples = field(default_factory=Examples)
     stats: ReadStats = field(default_factory=ReadStats)
 
+    def lines_removed(
+        self,
+        auditor: AuditWriter,
+        doc_id: str,
+        doc: CleanedDocument,
+        removed: Sequence[RemovedLine],
+    ) -> None:
+        """Count, audit and sample the lines a stage removed from ``doc``."""
+        if removed:
+            self.tally.count_lines(removed)
+            auditor.lines(doc_id, removed)
+            self.examples.add(doc_id, doc, removed)
+
 
 def run_clean(
     inputs: Sequence[InputSpec],
@@ -176,10 +226,10 @@ def _first_pass(
     folder: Path,
     progress: Progress,
 ) -> _Spill:
-    spill = _Spill(folder, "cleaned")
+    final = not cleaner.needs_second_pass
+    spill = _Spill(folder, "cleaned", keys=not final)
     update = progress("cleaning", _total_bytes(inputs))
     tally = run.tally
-    final = not cleaner.needs_second_pass
     for batch in batched(read_inputs(inputs, options, stats=run.stats)):
         good = [r for r in batch if r.error is None]
         docs = iter(cleaner.clean_lines([r.text for r in good]))
@@ -192,13 +242,11 @@ def _first_pass(
             doc = next(docs)
             tally.documents += 1
             tally.lines += doc.lines
-            tally.count_lines(doc.removed)
-            auditor.lines(record.id, doc.removed)
-            run.examples.add(record.id, doc, doc.removed)
+            run.lines_removed(auditor, record.id, doc, doc.removed)
             _drop_text(record, options.text_field)
             items.append((record, doc))
         if final:
-            cleaner.add(doc.text for record, doc in items if record.error is None)
+            cleaner.add_documents(doc for record, doc in items if record.error is None)
         spill.write(items)
         update(run.stats.bytes_read)
     spill.close()
@@ -235,12 +283,10 @@ def _boilerplate_pass(
                 new = next(filtered)
                 if new is not doc:
                     corpus = [line for line in new.removed if line.reason == "line-corpus"]
-                    run.tally.line_corpus += len(corpus)
-                    auditor.lines(record.id, corpus)
-                    run.examples.add(record.id, new, corpus)
+                    run.lines_removed(auditor, record.id, new, corpus)
                 doc = new
             items.append((record, doc))
-        cleaner.add(doc.text for record, doc in items if record.error is None)
+        cleaner.add_documents(doc for record, doc in items if record.error is None)
         out.write(items)
         done += len(items)
         update(done)
