@@ -33,10 +33,16 @@ in memory.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import multiprocessing
+import signal
 import typing
-from collections.abc import Iterable, Sequence
+import weakref
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from multiprocessing.pool import AsyncResult, Pool
+from typing import Final, Literal, TypeVar
 
 from normalize.cluster import Keep
 from normalize.dedup import DedupResult, DocumentDeduper
@@ -53,7 +59,9 @@ from normalize.report import StageCount
 from normalize.text import Normalizer
 
 LineScope = Literal["off", "adjacent", "document"]
+T = TypeVar("T")
 LINE_SCOPES: Final = ("off", "adjacent", "document")
+_CHUNK: Final = 1024  # documents per batch of clean()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,7 +83,8 @@ class CleanConfig:
       documents (None: off), keys of ``boilerplate_min_chars`` or more.
     - ``documents``: remove exact and near-duplicate documents, with
       ``threshold``, ``num_perm``, ``ngram``, ``seed``, ``keep`` (``"first"``
-      or ``"longest"``) and ``workers`` processes for the signatures.
+      or ``"longest"``) and ``workers`` processes for the repair and line
+      stages and for the signatures (the result does not depend on it).
     """
 
     repair: str | NormalizeOptions = "light"
@@ -247,7 +256,6 @@ class Cleaner:
 
     def __init__(self, config: CleanConfig | None = None) -> None:
         self.config = config = config or CleanConfig()
-        self._repair = Normalizer(config.repair)
         self._output = (
             Normalizer(config.normalize_output) if config.normalize_output is not None else None
         )
@@ -266,7 +274,15 @@ class Cleaner:
         self._keyed_documents = self._deduper is not None and keys_are_line_local(
             config.key_profile
         )
-        self._needs_keys = self._boilerplate is not None or self._keyed_documents
+        self._spec = _LineSpec(
+            resolve(config.repair),
+            resolve(config.key_profile),
+            config.lines,
+            config.fuzzy,
+            keys=self._boilerplate is not None or self._keyed_documents,
+        )
+        self._pool: Pool | None = None
+        self._finalizer: weakref.finalize[[], Cleaner] | None = None
 
     @property
     def needs_second_pass(self) -> bool:
@@ -278,39 +294,54 @@ class Cleaner:
         made once, here: the boilerplate stage counts and filters by them and
         the document stage joins them into the document's key
         (:func:`document_key`), so no later stage normalizes again."""
-        repaired = self._repair.normalize_many(texts)
-        config = self.config
-        if config.lines == "off":
-            if not self._needs_keys:
-                return [CleanedDocument(text, line_count(text), []) for text in repaired]
-            keys = line_keys(repaired, profile=config.key_profile)
-            out = [
-                CleanedDocument(text, len(own), [], own)
-                for text, own in zip(repaired, keys, strict=True)
-            ]
-            if self._boilerplate is not None:
-                self._boilerplate.count_keys(keys)
-            return out
-        keyed = dedup_lines_keyed(
-            repaired,
-            scope="adjacent" if config.lines == "adjacent" else "document",
-            profile=config.key_profile,
-            fuzzy=config.fuzzy,
-        )
-        out = [
-            CleanedDocument(
-                result.text,
-                result.lines,
-                _label_adjacent(text, result.removed)
-                if config.lines == "document"
-                else result.removed,
-                keys if self._needs_keys else None,
-            )
-            for text, (result, keys) in zip(repaired, keyed, strict=True)
-        ]
+        return self._counted(_clean_texts(self._spec, texts))
+
+    def clean_batches(
+        self, batches: Iterable[tuple[T, Sequence[str]]]
+    ) -> Iterator[tuple[T, list[CleanedDocument]]]:
+        """:meth:`clean_lines` on each ``(tag, texts)`` batch, yielded in
+        order with its tag. With ``workers > 1`` the repair and the line work
+        run in that many processes (at most ``2 * workers`` batches ahead of
+        the caller, stopped when the batches run out); only the boilerplate
+        count stays here, so the result is the same for any number of workers."""
+        if self.config.workers == 1:
+            for tag, texts in batches:
+                yield tag, self.clean_lines(texts)
+            return
+        pool = self._get_pool()
+        pending: deque[tuple[T, AsyncResult[list[_Row]]]] = deque()
+        for tag, texts in batches:
+            pending.append((tag, pool.apply_async(_clean_rows, (self._spec, list(texts)))))
+            if len(pending) >= 2 * self.config.workers:
+                done, job = pending.popleft()
+                yield done, self._counted(_from_rows(job.get()))
+        while pending:
+            done, job = pending.popleft()
+            yield done, self._counted(_from_rows(job.get()))
+        self._stop_pool()  # the batches ran out: the line stage is over
+
+    def _counted(self, docs: list[CleanedDocument]) -> list[CleanedDocument]:
+        """``docs``, their lines' keys counted by the boilerplate stage."""
         if self._boilerplate is not None:
-            self._boilerplate.count_keys(keys for _, keys in keyed)
-        return out
+            self._boilerplate.count_keys(doc.keys or () for doc in docs)
+        return docs
+
+    def _stop_pool(self) -> None:
+        if self._finalizer is not None:
+            self._finalizer()
+        self._pool = self._finalizer = None
+
+    def _get_pool(self) -> Pool:
+        if self._pool is None:
+            # Workers ignore Ctrl-C: the caller gets KeyboardInterrupt and
+            # terminates them, without one traceback per worker on stderr.
+            self._pool = multiprocessing.get_context("spawn").Pool(
+                self.config.workers,
+                initializer=signal.signal,
+                initargs=(signal.SIGINT, signal.SIG_IGN),
+            )
+            self._finalizer = weakref.finalize(self, self._pool.terminate)
+        return self._pool
 
     def remove_boilerplate(self, docs: Sequence[CleanedDocument]) -> list[CleanedDocument]:
         """Drop the boilerplate lines from documents :meth:`clean_lines` gave
@@ -373,8 +404,73 @@ class Cleaner:
 
     def close(self) -> None:
         """Stop worker processes, if any."""
+        self._stop_pool()
         if self._deduper is not None:
             self._deduper.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _LineSpec:
+    """What the line stage needs (picklable; hashable: a worker's cache key)."""
+
+    repair: NormalizeOptions
+    key_profile: NormalizeOptions
+    lines: LineScope
+    fuzzy: float | None
+    keys: bool  # keep each document's line keys
+
+
+_Row = tuple[str, int, list[tuple[object, ...]], list[str] | None]
+
+
+@functools.lru_cache(maxsize=4)
+def _normalizer(options: NormalizeOptions) -> Normalizer:
+    return Normalizer(options)
+
+
+def _clean_texts(spec: _LineSpec, texts: Sequence[str]) -> list[CleanedDocument]:
+    """Repair and duplicate-line removal of one batch (a pure function)."""
+    repaired = _normalizer(spec.repair).normalize_many(texts)
+    if spec.lines == "off":
+        if not spec.keys:
+            return [CleanedDocument(text, line_count(text), []) for text in repaired]
+        keys = line_keys(repaired, profile=spec.key_profile)
+        return [
+            CleanedDocument(text, len(own), [], own)
+            for text, own in zip(repaired, keys, strict=True)
+        ]
+    keyed = dedup_lines_keyed(
+        repaired,
+        scope="adjacent" if spec.lines == "adjacent" else "document",
+        profile=spec.key_profile,
+        fuzzy=spec.fuzzy,
+    )
+    return [
+        CleanedDocument(
+            result.text,
+            result.lines,
+            _label_adjacent(text, result.removed) if spec.lines == "document" else result.removed,
+            keys if spec.keys else None,
+        )
+        for text, (result, keys) in zip(repaired, keyed, strict=True)
+    ]
+
+
+def _clean_rows(spec: _LineSpec, texts: list[str]) -> list[_Row]:
+    """:func:`_clean_texts` in a worker, as plain tuples (they pickle in C)."""
+    return [
+        (d.text, d.lines, list(map(tuple, d.removed)), d.keys) for d in _clean_texts(spec, texts)
+    ]
+
+
+_removed_line = functools.partial(tuple.__new__, RemovedLine)  # RemovedLine(*fields), faster
+
+
+def _from_rows(rows: list[_Row]) -> list[CleanedDocument]:
+    return [
+        CleanedDocument(text, lines, list(map(_removed_line, removed)), keys)
+        for text, lines, removed, keys in rows
+    ]
 
 
 def _kept_line_numbers(doc: CleanedDocument) -> list[int]:
@@ -435,8 +531,10 @@ def clean(texts: Iterable[str], config: CleanConfig | None = None) -> CleanResul
     """Run every stage over ``texts`` held in memory (see :class:`Cleaner` to
     stream a larger corpus)."""
     cleaner = Cleaner(config)
+    texts = list(texts)
+    chunks = ((None, texts[i : i + _CHUNK]) for i in range(0, len(texts), _CHUNK))
     try:
-        docs = cleaner.clean_lines(list(texts))
+        docs = [doc for _, batch in cleaner.clean_batches(chunks) for doc in batch]
         if cleaner.needs_second_pass:
             docs = cleaner.remove_boilerplate(docs)
         cleaner.add_documents(docs)

@@ -251,6 +251,16 @@ KeepOpt = Annotated[
 WorkersOpt = Annotated[
     int, typer.Option("--workers", "-j", metavar="N", help="Processes computing signatures.")
 ]
+CleanWorkersOpt = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        "-j",
+        metavar="N",
+        help="Processes for the repair, the duplicate lines and the signatures"
+        " (the output does not depend on N).",
+    ),
+]
 
 
 def check_document_options(threshold: float, num_perm: int, ngram: int, workers: int) -> None:
@@ -763,7 +773,7 @@ def clean_command(
             show_default=False,
         ),
     ] = None,
-    workers: WorkersOpt = 1,
+    workers: CleanWorkersOpt = 1,
     audit: AuditOpt = None,
     report: Annotated[
         str | None,

@@ -14,7 +14,12 @@ feeds them a corpus that need not fit in memory and writes what comes out:
    text field replaced, or cleaned text files), the removed documents to the
    audit, and gather what the report shows.
 
-Peak memory is the document stage's state plus one batch, not the corpus.
+The line keys are made once, in 1 (:meth:`Cleaner.clean_batches`, in
+``workers`` processes when there are several; the order, hence the output,
+does not depend on it), and ride along in the spill to 2, where they give the
+boilerplate lines and the document keys without normalizing again.
+
+Peak memory is the document stage's state plus a few batches, not the corpus.
 Every output is written atomically: an interrupted run leaves none behind.
 """
 
@@ -230,9 +235,12 @@ def _first_pass(
     spill = _Spill(folder, "cleaned", keys=not final)
     update = progress("cleaning", _total_bytes(inputs))
     tally = run.tally
-    for batch in batched(read_inputs(inputs, options, stats=run.stats)):
-        good = [r for r in batch if r.error is None]
-        docs = iter(cleaner.clean_lines([r.text for r in good]))
+    batches = (
+        (batch, [r.text for r in batch if r.error is None])
+        for batch in batched(read_inputs(inputs, options, stats=run.stats))
+    )
+    for batch, cleaned in cleaner.clean_batches(batches):
+        docs = iter(cleaned)
         items: list[Item] = []
         for record in batch:
             if record.error is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,28 @@ def test_documents_by_line_keys_equal_documents_by_text(config: CleanConfig) -> 
     cleaner.add(d.text for d in cleaned)  # the document stage normalizes the texts
     assert cleaner.result() == result.documents
     assert [cleaned[i].text for i in result.keep] == [cleaner.output_text(t) for t in result.texts]
+
+
+@pytest.mark.parametrize("lines", ["document", "off"])
+def test_workers_give_the_same_result(lines: str) -> None:
+    docs = [d.replace("\n", "\r\n", i % 2) for i, d in enumerate(_corpus() * 3)]
+    docs += [f"{BOILERPLATE}\n{BOILERPLATE}", "", SEED] * 2
+    config = CleanConfig(boilerplate_min_docs=3, threshold=0.7, lines=lines)  # type: ignore[arg-type]
+    one = clean(docs, config)
+    cleaner = Cleaner(dataclasses.replace(config, workers=2))
+    try:
+        batches = ((i, docs[i : i + 3]) for i in range(0, len(docs), 3))
+        out = list(cleaner.clean_batches(batches))
+    finally:
+        cleaner.close()
+    assert [i for i, _ in out] == list(range(0, len(docs), 3))
+    cleaned = [doc for _, batch in out for doc in batch]
+    assert [d.text for d in cleaned] == [d.text for d in Cleaner(config).clean_lines(docs)]
+    two = clean(docs, dataclasses.replace(config, workers=2))
+    assert (two.texts, two.keep, two.documents, two.lines_removed, two.tally) == (
+        one.texts,
+        one.keep,
+        one.documents,
+        one.lines_removed,
+        one.tally,
+    )
