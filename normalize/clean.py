@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import multiprocessing
 import signal
 import typing
@@ -48,10 +49,10 @@ from normalize.cluster import Keep
 from normalize.dedup import DedupResult, DocumentDeduper
 from normalize.lines import (
     BoilerplateFilter,
-    LineDedup,
     RemovedLine,
     dedup_lines,
     dedup_lines_keyed,
+    drop_lines,
     line_keys,
 )
 from normalize.options import NormalizeOptions, resolve
@@ -349,22 +350,31 @@ class Cleaner:
         turned back into the repaired text's numbering."""
         if self._boilerplate is None:
             return list(docs)
-        texts = [doc.text for doc in docs]
         keys = [doc.keys for doc in docs]
-        if all(own is not None for own in keys):
-            results = self._boilerplate.filter_keyed(texts, typing.cast(list[list[str]], keys))
-        else:
-            results = self._boilerplate.filter_many(texts)
-        out = []
-        for doc, result in zip(docs, results, strict=True):
-            if not result.removed:
-                out.append(doc)
-                continue
-            kept = _kept_line_numbers(doc)
-            corpus = [line._replace(line=kept[line.line - 1]) for line in result.removed]
-            removed = sorted([*doc.removed, *corpus], key=lambda line: line.line)
-            out.append(CleanedDocument(result.text, doc.lines, removed, _kept_keys(doc, result)))
-        return out
+        if any(own is None for own in keys):  # not from clean_lines: make them
+            keys = list(line_keys([doc.text for doc in docs], profile=self.config.key_profile))
+        found = self.boilerplate_lines(typing.cast(list[list[str]], keys))
+        return [self.drop_boilerplate(doc, lines) for doc, lines in zip(docs, found, strict=True)]
+
+    def boilerplate_lines(self, keys: Sequence[Sequence[str]]) -> list[list[int]]:
+        """For documents given as their lines' keys (``CleanedDocument.keys``),
+        the 0-based indices of their boilerplate lines (none when the stage is
+        off), for :meth:`drop_boilerplate`. The first call ends the counting."""
+        if self._boilerplate is None:
+            return [[] for _ in keys]
+        return self._boilerplate.find_keyed(keys)
+
+    def drop_boilerplate(self, doc: CleanedDocument, lines: Sequence[int]) -> CleanedDocument:
+        """``doc`` without its lines ``lines`` (from :meth:`boilerplate_lines`;
+        none: ``doc`` itself); removed lines numbered as in the repaired text."""
+        if not lines:
+            return doc
+        result = drop_lines(doc.text, lines)
+        kept = _kept_line_numbers(doc)
+        corpus = [line._replace(line=kept[line.line - 1]) for line in result.removed]
+        removed = sorted([*doc.removed, *corpus], key=lambda line: line.line)
+        keys = None if doc.keys is None else without(doc.keys, lines)
+        return CleanedDocument(result.text, doc.lines, removed, keys)
 
     def add_documents(self, docs: Iterable[CleanedDocument]) -> None:
         """Feed the final documents, in input order, to the document stage:
@@ -373,14 +383,28 @@ class Cleaner:
         if not self._keyed_documents:
             self.add(doc.text for doc in docs)
             return
-        assert self._deduper is not None
         docs = list(docs)
         if any(doc.keys is None for doc in docs):
             self.add(doc.text for doc in docs)
             return
-        keys = [document_key(doc.keys or ()) for doc in docs]
-        self._deduper.add_keys(keys, [len(doc.text) for doc in docs])
-        self._added += len(docs)
+        self.add_line_keys([doc.keys or [] for doc in docs], [len(doc.text) for doc in docs])
+
+    @property
+    def needs_texts(self) -> bool:
+        """Whether the document stage needs the final texts (:meth:`add`,
+        :meth:`add_documents`), not just their lines' keys: it is on and its
+        key profile is not :func:`keys_are_line_local`."""
+        return self._deduper is not None and not self._keyed_documents
+
+    def add_line_keys(self, keys: Sequence[Sequence[str]], lengths: Sequence[int]) -> None:
+        """Feed final documents given as their lines' keys and their texts'
+        lengths, in input order (unless :attr:`needs_texts`)."""
+        if self.needs_texts:
+            msg = "the document stage needs the texts: its key profile is not line-local"
+            raise ValueError(msg)
+        if self._deduper is not None:
+            self._deduper.add_keys([document_key(own) for own in keys], lengths)
+        self._added += len(keys)
 
     def add(self, texts: Iterable[str]) -> None:
         """Feed the final texts, in input order, to the document stage
@@ -497,12 +521,16 @@ def _label_adjacent(text: str, removed: list[RemovedLine]) -> list[RemovedLine]:
     return out
 
 
-def _kept_keys(doc: CleanedDocument, result: LineDedup) -> list[str] | None:
-    """The keys of the lines ``result`` kept of ``doc.text``."""
-    if doc.keys is None:
-        return None
-    gone = {line.line - 1 for line in result.removed}
-    return [key for i, key in enumerate(doc.keys) if i not in gone]
+def without(items: Sequence[str], drop: Iterable[int]) -> list[str]:
+    """``items`` without the positions ``drop``.
+
+    >>> without(["a", "b", "c"], [1])
+    ['a', 'c']
+    """
+    keep = [True] * len(items)
+    for i in drop:
+        keep[i] = False
+    return list(itertools.compress(items, keep))
 
 
 def _has_word(line: str) -> bool:

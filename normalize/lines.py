@@ -855,8 +855,20 @@ class BoilerplateFilter:
             return [lines.result([], "line-corpus") for lines in split]
         return self._filter(split, keys)
 
-    def _filter(self, split: list[_Lines], keys: Sequence[Sequence[str]]) -> list[LineDedup]:
+    def find_keyed(self, keys: Sequence[Sequence[str]]) -> list[list[int]]:
+        """For documents given as their lines' keys (one per line, in this
+        filter's profile), the 0-based indices of their boilerplate lines, in
+        order; :func:`drop_lines` takes them. The first call ends the counting
+        pass.
+
+        >>> f = BoilerplateFilter(min_docs=2, min_chars=3)
+        >>> f.count_keys([["menu", "a"], ["b", "menu"]])
+        >>> f.find_keyed([["menu", "a"], ["b"], []])
+        [[0], [], []]
+        """
         boilerplate = self._finish()
+        if not len(boilerplate):
+            return [[] for _ in keys]
         flat = list(itertools.chain.from_iterable(keys))
         _, hashes, long_enough = self._hash(flat, keyed=True)
         where = np.searchsorted(boilerplate, hashes).clip(max=len(boilerplate) - 1)
@@ -864,12 +876,32 @@ class BoilerplateFilter:
         hit[np.flatnonzero(long_enough)[boilerplate[where] == hashes]] = True
         out = []
         start = 0
-        for lines, own in zip(split, keys, strict=True):
-            found = [
-                (i, -1, 100.0)
-                for i in np.flatnonzero(hit[start : start + len(own)]).tolist()
-                if not _is_blank(own[i])
-            ]
+        for own in keys:
+            out.append(
+                [
+                    i
+                    for i in np.flatnonzero(hit[start : start + len(own)]).tolist()
+                    if not _is_blank(own[i])
+                ]
+            )
             start += len(own)
-            out.append(lines.result(found, "line-corpus", kept_copy=False))
         return out
+
+    def _filter(self, split: list[_Lines], keys: Sequence[Sequence[str]]) -> list[LineDedup]:
+        return [
+            lines.result([(i, -1, 100.0) for i in found], "line-corpus", kept_copy=False)
+            for lines, found in zip(split, self.find_keyed(keys), strict=True)
+        ]
+
+
+def drop_lines(text: str, lines: Sequence[int]) -> LineDedup:
+    """``text`` without its lines ``lines`` (0-based, ascending), each
+    reported as a ``line-corpus`` removal (no kept copy), the way
+    :meth:`BoilerplateFilter.filter` removes them.
+
+    >>> r = drop_lines("menu\\nنص\\nmenu", [0, 2])
+    >>> r.text, [(line.line, line.text, line.ending) for line in r.removed]
+    ('نص\\n', [(1, 'menu', '\\n'), (3, 'menu', '')])
+    """
+    found = [(i, -1, 100.0) for i in lines]
+    return _Lines.split(text).result(found, "line-corpus", kept_copy=False)
