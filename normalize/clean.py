@@ -371,8 +371,8 @@ class Cleaner:
             return doc
         result = drop_lines(doc.text, lines)
         kept = _kept_line_numbers(doc)
-        corpus = [line._replace(line=kept[line.line - 1]) for line in result.removed]
-        removed = sorted([*doc.removed, *corpus], key=lambda line: line.line)
+        corpus = [_removed_line((kept[r[0] - 1], *r[1:])) for r in result.removed]
+        removed = sorted([*doc.removed, *corpus])  # line numbers differ: they decide
         keys = None if doc.keys is None else without(doc.keys, lines)
         return CleanedDocument(result.text, doc.lines, removed, keys)
 
