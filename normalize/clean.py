@@ -435,7 +435,7 @@ class Cleaner:
 
 @dataclass(frozen=True, slots=True)
 class _LineSpec:
-    """What the line stage needs (picklable; hashable: a worker's cache key)."""
+    """What the line stage needs: it goes with every batch to a worker."""
 
     repair: NormalizeOptions
     key_profile: NormalizeOptions

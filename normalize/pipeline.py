@@ -133,10 +133,9 @@ def _key_row(doc: CleanedDocument) -> KeyRow:
     joined = "\n".join(keys)
     packed = joined if joined.count("\n") == len(keys) - 1 else keys
     pieces = doc.text.split("\n")
-    at_end = not pieces[-1]
-    if at_end:
+    if not pieces[-1]:  # as normalize.lines splits: no line after a final newline
         pieces.pop()
-    return packed, len(doc.text), at_end, list(map(len, pieces))
+    return packed, len(doc.text), doc.text.endswith("\n"), list(map(len, pieces))
 
 
 def _unpack_keys(packed: str | list[str]) -> list[str]:
