@@ -40,6 +40,7 @@ The writer only formats and counts; where the bytes go (an atomic file from
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import typing
 from collections import Counter
@@ -56,6 +57,7 @@ DOCUMENT_REASONS: Final = typing.get_args(DocumentReason)
 LINE_REASONS: Final = typing.get_args(LineReason)
 
 _FLUSH_BYTES: Final = 1 << 20
+_json_str: Final = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
 
 
 class AuditWriter:
@@ -144,16 +146,48 @@ class AuditWriter:
     def lines(self, id: str, removed: Iterable[RemovedLine]) -> None:
         """Record the removed lines of one document, as
         :func:`normalize.lines.dedup_lines` or ``BoilerplateFilter.filter``
-        report them (``score`` 0-100 becomes ``similarity`` 0-1)."""
+        report them (``score`` 0-100 becomes ``similarity`` 0-1). The same
+        bytes as :meth:`line` for each, formatted without a dict per line."""
+        removed = list(removed)
+        if not removed:
+            return
         for r in removed:
-            self.line(
-                id,
-                line=r.line,
-                reason=r.reason,
-                text=r.text,
-                duplicate_of=r.duplicate_of,
-                similarity=r.score / 100,
+            if r.reason not in LINE_REASONS:
+                msg = f"line reason must be one of {', '.join(LINE_REASONS)}, not {r.reason!r}"
+                raise ValueError(msg)
+            self.reasons[r.reason] += 1
+        self.count += len(removed)
+        if self.stream is None:
+            return
+        head = f'{{"id": {_json_str(id)}, "line": '
+        text = "".join(
+            [
+                f'{head}{r.line!r}, "reason": "{r.reason}", "text": {_json_str(r.text)}, '
+                f'"duplicate_of": {"null" if r.duplicate_of is None else repr(r.duplicate_of)}, '
+                f'"similarity": {float(r.score / 100)!r}}}\n'
+                for r in removed
+            ]
+        )
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: json_line escapes it
+            data = b"".join(
+                json_line(
+                    {
+                        "id": id,
+                        "line": r.line,
+                        "reason": r.reason,
+                        "text": r.text,
+                        "duplicate_of": r.duplicate_of,
+                        "similarity": r.score / 100,
+                    }
+                )
+                for r in removed
             )
+        self._buffer.append(data)
+        self._size += len(data)
+        if self._size >= _FLUSH_BYTES:
+            self.flush()
 
     def flush(self) -> None:
         """Write out what is buffered."""

@@ -33,19 +33,35 @@ in memory.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+import functools
+import itertools
+import typing
+import weakref
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from multiprocessing.pool import AsyncResult, Pool
+from typing import Final, Literal, TypeVar
 
+from normalize._workers import start_pool
 from normalize.cluster import Keep
 from normalize.dedup import DedupResult, DocumentDeduper
-from normalize.lines import BoilerplateFilter, RemovedLine, dedup_lines, dedup_lines_keyed
+from normalize.lines import (
+    BoilerplateFilter,
+    RemovedLine,
+    dedup_lines,
+    dedup_lines_keyed,
+    drop_lines,
+    line_keys,
+)
 from normalize.options import NormalizeOptions, resolve
 from normalize.report import StageCount
 from normalize.text import Normalizer
 
 LineScope = Literal["off", "adjacent", "document"]
+T = TypeVar("T")
 LINE_SCOPES: Final = ("off", "adjacent", "document")
+_CHUNK: Final = 1024  # documents per batch of clean()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,7 +83,8 @@ class CleanConfig:
       documents (None: off), keys of ``boilerplate_min_chars`` or more.
     - ``documents``: remove exact and near-duplicate documents, with
       ``threshold``, ``num_perm``, ``ngram``, ``seed``, ``keep`` (``"first"``
-      or ``"longest"``) and ``workers`` processes for the signatures.
+      or ``"longest"``) and ``workers`` processes for the repair and line
+      stages and for the signatures (the result does not depend on it).
     """
 
     repair: str | NormalizeOptions = "light"
@@ -118,17 +135,42 @@ class CleanConfig:
 @dataclass(frozen=True, slots=True)
 class CleanedDocument:
     """One document after the line stages: its ``text``, how many ``lines``
-    the repaired text had, and the lines removed (line numbers of the
-    repaired text)."""
+    the repaired text had, the lines removed (line numbers of the repaired
+    text) and the ``keys`` of the lines left in ``text``, one per line, in
+    the key profile (``None`` when no later stage needs them)."""
 
     text: str
     lines: int
     removed: list[RemovedLine]
+    keys: list[str] | None = None
 
     @property
     def kept_lines(self) -> int:
         """Lines left in ``text``."""
         return self.lines - len(self.removed)
+
+
+def keys_are_line_local(profile: str | NormalizeOptions) -> bool:
+    """Whether a document's key in ``profile`` is :func:`document_key` of its
+    lines' keys: every whitespace run (newlines too) becomes one space and
+    nothing spans lines (HTML tags may).
+
+    >>> keys_are_line_local("dedup"), keys_are_line_local("search")
+    (True, False)
+    """
+    options = resolve(profile)
+    return options.whitespace == "all" and not options.html
+
+
+def document_key(line_keys: Iterable[str]) -> str:
+    """A document's key made from its lines' keys (for a profile where
+    :func:`keys_are_line_local`): the non-empty ones joined by a space, which
+    is what normalizing the whole text gives.
+
+    >>> document_key(["عنوان", "", "نص الخبر"])
+    'عنوان نص الخبر'
+    """
+    return " ".join(filter(None, line_keys))
 
 
 def line_count(text: str) -> int:
@@ -200,20 +242,20 @@ class Cleaner:
        counts boilerplate candidates when that stage is on);
     2. when :attr:`needs_second_pass`, :meth:`remove_boilerplate` on every
        cleaned document, in the same order;
-    3. :meth:`add` the final texts, in order, then :meth:`result`.
+    3. :meth:`add_documents` the final documents (or :meth:`add` their
+       texts), in order, then :meth:`result`.
 
     >>> cleaner = Cleaner(CleanConfig(threshold=0.5))
     >>> docs = cleaner.clean_lines(["خبر\\nخبر", "خبر"])
     >>> [d.text for d in docs], cleaner.needs_second_pass
     (['خبر\\n', 'خبر'], False)
-    >>> cleaner.add(d.text for d in docs)
+    >>> cleaner.add_documents(docs)
     >>> cleaner.result().duplicate_of
     {1: 0}
     """
 
     def __init__(self, config: CleanConfig | None = None) -> None:
         self.config = config = config or CleanConfig()
-        self._repair = Normalizer(config.repair)
         self._output = (
             Normalizer(config.normalize_output) if config.normalize_output is not None else None
         )
@@ -228,6 +270,19 @@ class Cleaner:
         )
         self._deduper = config.deduper() if config.documents else None
         self._added = 0
+        # the document stage builds its keys from the lines' keys when it can
+        self._keyed_documents = self._deduper is not None and keys_are_line_local(
+            config.key_profile
+        )
+        self._spec = _LineSpec(
+            resolve(config.repair),
+            resolve(config.key_profile),
+            config.lines,
+            config.fuzzy,
+            keys=self._boilerplate is not None or self._keyed_documents,
+        )
+        self._pool: Pool | None = None
+        self._finalizer: weakref.finalize[[], Cleaner] | None = None
 
     @property
     def needs_second_pass(self) -> bool:
@@ -235,34 +290,52 @@ class Cleaner:
         return self._boilerplate is not None
 
     def clean_lines(self, texts: Sequence[str]) -> list[CleanedDocument]:
-        """Repair each text and remove its duplicate lines (one batch of keys,
-        which the boilerplate count then reuses)."""
-        repaired = self._repair.normalize_many(texts)
-        config = self.config
-        if config.lines == "off":
-            out = [CleanedDocument(text, line_count(text), []) for text in repaired]
-            if self._boilerplate is not None:
-                self._boilerplate.count(doc.text for doc in out)
-            return out
-        keyed = dedup_lines_keyed(
-            repaired,
-            scope="adjacent" if config.lines == "adjacent" else "document",
-            profile=config.key_profile,
-            fuzzy=config.fuzzy,
-        )
-        out = [
-            CleanedDocument(
-                result.text,
-                result.lines,
-                _label_adjacent(text, result.removed)
-                if config.lines == "document"
-                else result.removed,
-            )
-            for text, (result, _) in zip(repaired, keyed, strict=True)
-        ]
+        """Repair each text and remove its duplicate lines. The lines' keys are
+        made once, here: the boilerplate stage counts and filters by them and
+        the document stage joins them into the document's key
+        (:func:`document_key`), so no later stage normalizes again."""
+        return self._counted(_clean_texts(self._spec, texts))
+
+    def clean_batches(
+        self, batches: Iterable[tuple[T, Sequence[str]]]
+    ) -> Iterator[tuple[T, list[CleanedDocument]]]:
+        """:meth:`clean_lines` on each ``(tag, texts)`` batch, yielded in
+        order with its tag. With ``workers > 1`` the repair and the line work
+        run in that many processes (at most ``2 * workers`` batches ahead of
+        the caller, stopped when the batches run out); only the boilerplate
+        count stays here, so the result is the same for any number of workers."""
+        if self.config.workers == 1:
+            for tag, texts in batches:
+                yield tag, self.clean_lines(texts)
+            return
+        pool = self._get_pool()
+        pending: deque[tuple[T, AsyncResult[list[_Row]]]] = deque()
+        for tag, texts in batches:
+            pending.append((tag, pool.apply_async(_clean_rows, (self._spec, list(texts)))))
+            if len(pending) >= 2 * self.config.workers:
+                done, job = pending.popleft()
+                yield done, self._counted(_from_rows(job.get()))
+        while pending:
+            done, job = pending.popleft()
+            yield done, self._counted(_from_rows(job.get()))
+        self._stop_pool()  # the batches ran out: the line stage is over
+
+    def _counted(self, docs: list[CleanedDocument]) -> list[CleanedDocument]:
+        """``docs``, their lines' keys counted by the boilerplate stage."""
         if self._boilerplate is not None:
-            self._boilerplate.count_keys(keys for _, keys in keyed)
-        return out
+            self._boilerplate.count_keys(doc.keys or () for doc in docs)
+        return docs
+
+    def _stop_pool(self) -> None:
+        if self._finalizer is not None:
+            self._finalizer()
+        self._pool = self._finalizer = None
+
+    def _get_pool(self) -> Pool:
+        if self._pool is None:
+            self._pool = start_pool(self.config.workers)
+            self._finalizer = weakref.finalize(self, self._pool.terminate)
+        return self._pool
 
     def remove_boilerplate(self, docs: Sequence[CleanedDocument]) -> list[CleanedDocument]:
         """Drop the boilerplate lines from documents :meth:`clean_lines` gave
@@ -270,20 +343,65 @@ class Cleaner:
         turned back into the repaired text's numbering."""
         if self._boilerplate is None:
             return list(docs)
-        results = self._boilerplate.filter_many([doc.text for doc in docs])
-        out = []
-        for doc, result in zip(docs, results, strict=True):
-            if not result.removed:
-                out.append(doc)
-                continue
-            kept = _kept_line_numbers(doc)
-            corpus = [line._replace(line=kept[line.line - 1]) for line in result.removed]
-            removed = sorted([*doc.removed, *corpus], key=lambda line: line.line)
-            out.append(CleanedDocument(result.text, doc.lines, removed))
-        return out
+        keys = [doc.keys for doc in docs]
+        if any(own is None for own in keys):  # not from clean_lines: make them
+            keys = list(line_keys([doc.text for doc in docs], profile=self.config.key_profile))
+        found = self.boilerplate_lines(typing.cast(list[list[str]], keys))
+        return [self.drop_boilerplate(doc, lines) for doc, lines in zip(docs, found, strict=True)]
+
+    def boilerplate_lines(self, keys: Sequence[Sequence[str]]) -> list[list[int]]:
+        """For documents given as their lines' keys (``CleanedDocument.keys``),
+        the 0-based indices of their boilerplate lines (none when the stage is
+        off), for :meth:`drop_boilerplate`. The first call ends the counting."""
+        if self._boilerplate is None:
+            return [[] for _ in keys]
+        return self._boilerplate.find_keyed(keys)
+
+    def drop_boilerplate(self, doc: CleanedDocument, lines: Sequence[int]) -> CleanedDocument:
+        """``doc`` without its lines ``lines`` (from :meth:`boilerplate_lines`;
+        none: ``doc`` itself); removed lines numbered as in the repaired text."""
+        if not lines:
+            return doc
+        result = drop_lines(doc.text, lines)
+        kept = _kept_line_numbers(doc)
+        corpus = [_removed_line((kept[r[0] - 1], *r[1:])) for r in result.removed]
+        removed = sorted([*doc.removed, *corpus])  # line numbers differ: they decide
+        keys = None if doc.keys is None else without(doc.keys, lines)
+        return CleanedDocument(result.text, doc.lines, removed, keys)
+
+    def add_documents(self, docs: Iterable[CleanedDocument]) -> None:
+        """Feed the final documents, in input order, to the document stage:
+        their keys are made from their lines' keys when they carry them (the
+        same keys :meth:`add` would make from their texts)."""
+        if not self._keyed_documents:
+            self.add(doc.text for doc in docs)
+            return
+        docs = list(docs)
+        if any(doc.keys is None for doc in docs):
+            self.add(doc.text for doc in docs)
+            return
+        self.add_line_keys([doc.keys or [] for doc in docs], [len(doc.text) for doc in docs])
+
+    @property
+    def needs_texts(self) -> bool:
+        """Whether the document stage needs the final texts (:meth:`add`,
+        :meth:`add_documents`), not just their lines' keys: it is on and its
+        key profile is not :func:`keys_are_line_local`."""
+        return self._deduper is not None and not self._keyed_documents
+
+    def add_line_keys(self, keys: Sequence[Sequence[str]], lengths: Sequence[int]) -> None:
+        """Feed final documents given as their lines' keys and their texts'
+        lengths, in input order (unless :attr:`needs_texts`)."""
+        if self.needs_texts:
+            msg = "the document stage needs the texts: its key profile is not line-local"
+            raise ValueError(msg)
+        if self._deduper is not None:
+            self._deduper.add_keys([document_key(own) for own in keys], lengths)
+        self._added += len(keys)
 
     def add(self, texts: Iterable[str]) -> None:
-        """Feed the final texts, in input order, to the document stage."""
+        """Feed the final texts, in input order, to the document stage
+        (:meth:`add_documents` saves normalizing them again)."""
         if self._deduper is not None:
             before = len(self._deduper)
             self._deduper.add(texts)
@@ -303,8 +421,73 @@ class Cleaner:
 
     def close(self) -> None:
         """Stop worker processes, if any."""
+        self._stop_pool()
         if self._deduper is not None:
             self._deduper.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _LineSpec:
+    """What the line stage needs: it goes with every batch to a worker."""
+
+    repair: NormalizeOptions
+    key_profile: NormalizeOptions
+    lines: LineScope
+    fuzzy: float | None
+    keys: bool  # keep each document's line keys
+
+
+_Row = tuple[str, int, list[tuple[object, ...]], list[str] | None]
+
+
+@functools.lru_cache(maxsize=4)
+def _normalizer(options: NormalizeOptions) -> Normalizer:
+    return Normalizer(options)
+
+
+def _clean_texts(spec: _LineSpec, texts: Sequence[str]) -> list[CleanedDocument]:
+    """Repair and duplicate-line removal of one batch (a pure function)."""
+    repaired = _normalizer(spec.repair).normalize_many(texts)
+    if spec.lines == "off":
+        if not spec.keys:
+            return [CleanedDocument(text, line_count(text), []) for text in repaired]
+        keys = line_keys(repaired, profile=spec.key_profile)
+        return [
+            CleanedDocument(text, len(own), [], own)
+            for text, own in zip(repaired, keys, strict=True)
+        ]
+    keyed = dedup_lines_keyed(
+        repaired,
+        scope="adjacent" if spec.lines == "adjacent" else "document",
+        profile=spec.key_profile,
+        fuzzy=spec.fuzzy,
+    )
+    return [
+        CleanedDocument(
+            result.text,
+            result.lines,
+            _label_adjacent(text, result.removed) if spec.lines == "document" else result.removed,
+            keys if spec.keys else None,
+        )
+        for text, (result, keys) in zip(repaired, keyed, strict=True)
+    ]
+
+
+def _clean_rows(spec: _LineSpec, texts: list[str]) -> list[_Row]:
+    """:func:`_clean_texts` in a worker, as plain tuples (they pickle in C)."""
+    return [
+        (d.text, d.lines, list(map(tuple, d.removed)), d.keys) for d in _clean_texts(spec, texts)
+    ]
+
+
+_removed_line = functools.partial(tuple.__new__, RemovedLine)  # RemovedLine(*fields), faster
+
+
+def _from_rows(rows: list[_Row]) -> list[CleanedDocument]:
+    return [
+        CleanedDocument(text, lines, list(map(_removed_line, removed)), keys)
+        for text, lines, removed, keys in rows
+    ]
 
 
 def _kept_line_numbers(doc: CleanedDocument) -> list[int]:
@@ -329,6 +512,18 @@ def _label_adjacent(text: str, removed: list[RemovedLine]) -> list[RemovedLine]:
             line = line._replace(reason="line-adjacent")
         out.append(line)
     return out
+
+
+def without(items: Sequence[str], drop: Iterable[int]) -> list[str]:
+    """``items`` without the positions ``drop``.
+
+    >>> without(["a", "b", "c"], [1])
+    ['a', 'c']
+    """
+    keep = [True] * len(items)
+    for i in drop:
+        keep[i] = False
+    return list(itertools.compress(items, keep))
 
 
 def _has_word(line: str) -> bool:
@@ -357,11 +552,13 @@ def clean(texts: Iterable[str], config: CleanConfig | None = None) -> CleanResul
     """Run every stage over ``texts`` held in memory (see :class:`Cleaner` to
     stream a larger corpus)."""
     cleaner = Cleaner(config)
+    texts = list(texts)
+    chunks = ((None, texts[i : i + _CHUNK]) for i in range(0, len(texts), _CHUNK))
     try:
-        docs = cleaner.clean_lines(list(texts))
+        docs = [doc for _, batch in cleaner.clean_batches(chunks) for doc in batch]
         if cleaner.needs_second_pass:
             docs = cleaner.remove_boilerplate(docs)
-        cleaner.add(doc.text for doc in docs)
+        cleaner.add_documents(docs)
         result = cleaner.result()
     finally:
         cleaner.close()

@@ -53,21 +53,20 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-import multiprocessing
-import signal
 import typing
 import weakref
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 from types import TracebackType
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
 import xxhash
 
+from normalize._workers import start_pool
 from normalize.cluster import (
     Keep,
     check_keep,
@@ -229,8 +228,13 @@ def _split_by_chars(keys: list[str], chars: int) -> list[list[str]]:
 
 def _process_batch(spec: _Spec, texts: list[str]) -> _Batch:
     """Normalize, hash and sign one batch (runs in a worker when workers > 1)."""
-    normalizer, hasher = _tools(spec)
-    keys = normalizer.normalize_many(texts)
+    keys = _tools(spec)[0].normalize_many(texts)
+    return _process_keys(spec, keys, np.array(list(map(len, texts)), dtype=np.int64))
+
+
+def _process_keys(spec: _Spec, keys: list[str], lengths: npt.NDArray[np.int64]) -> _Batch:
+    """Hash and sign one batch of keys (runs in a worker when workers > 1)."""
+    hasher = _tools(spec)[1]
     signatures: list[npt.NDArray[np.uint32]] = []
     kept: list[Shingles] = []
     for part in _split_by_chars(keys, _SIGN_CHARS):
@@ -245,7 +249,7 @@ def _process_batch(spec: _Spec, texts: list[str]) -> _Batch:
     return _Batch(
         keys=key_hashes(keys),
         signatures=np.concatenate(signatures),
-        lengths=np.array(list(map(len, texts)), dtype=np.int64),
+        lengths=lengths,
         empty=np.array([not k or k.isspace() for k in keys], dtype=np.bool_),
         shingles=_concat_shingles(kept) if kept else None,
     )
@@ -424,18 +428,41 @@ class DocumentDeduper:
         meanwhile). ``result``, ``extend`` and ``close`` wait for them, and
         results are always appended in input order.
         """
-        batches = text_batches(texts, _TASK_CHARS)
+        for batch in text_batches(texts, _TASK_CHARS):
+            self._submit(_process_batch, (self._spec, batch), len(batch))
+
+    def _submit(self, work: Callable[..., _Batch], args: tuple[Any, ...], size: int) -> None:
+        """Run ``work(*args)`` on a batch of ``size`` documents: here, or in
+        the pool (at most ``2 * workers`` batches wait there at once)."""
+        self._size += size
         if self.workers == 1:
-            for batch in batches:
-                self._size += len(batch)
-                self._parts.append(_process_batch(self._spec, batch))
+            self._parts.append(work(*args))
             return
-        pool = self._get_pool()
-        for batch in batches:
-            self._size += len(batch)
-            self._pending.append(pool.apply_async(_process_batch, (self._spec, batch)))
-            if len(self._pending) >= 2 * self.workers:
-                self._parts.append(self._pending.popleft().get())
+        self._pending.append(self._get_pool().apply_async(work, args))
+        if len(self._pending) >= 2 * self.workers:
+            self._parts.append(self._pending.popleft().get())
+
+    def add_keys(self, keys: Sequence[str], lengths: Sequence[int]) -> None:
+        """:meth:`add` for documents already normalized by this deduper's
+        profile: ``keys[i]`` is document i's key, ``lengths[i]`` the length of
+        its text (what ``keep="longest"`` compares). The result is the same as
+        :meth:`add` of texts whose keys these are.
+
+        >>> with DocumentDeduper(threshold=0.5, ngram=2) as dd:
+        ...     dd.add_keys(["ا ب ج د", "ا ب ج د"], [7, 8])
+        ...     dd.result().duplicate_of
+        {1: 0}
+        """
+        if len(keys) != len(lengths):
+            msg = f"{len(keys)} keys but {len(lengths)} lengths"
+            raise ValueError(msg)
+        keys = list(keys)
+        all_lengths = np.asarray(lengths, dtype=np.int64)
+        start = 0
+        for batch in text_batches(keys, _TASK_CHARS):
+            part = all_lengths[start : start + len(batch)]
+            start += len(batch)
+            self._submit(_process_keys, (self._spec, batch, part), len(batch))
 
     def extend(self, other: DocumentDeduper) -> None:
         """Append the documents ``other`` has collected (their indices follow
@@ -537,24 +564,9 @@ class DocumentDeduper:
 
     def _get_pool(self) -> Pool:
         if self._pool is None:
-            # Workers ignore Ctrl-C: the caller gets KeyboardInterrupt and
-            # terminates them, without one traceback per worker on stderr.
-            self._pool = _context().Pool(
-                self.workers, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)
-            )
+            self._pool = start_pool(self.workers)
             self._finalizer = weakref.finalize(self, self._pool.terminate)
         return self._pool
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    """``forkserver`` preloading this module (workers fork from a process that
-    imported it once, instead of each importing tanqiya again and re-running
-    the caller's ``__main__``), or ``spawn`` where there is no forkserver."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
 
 
 def dedup_documents(

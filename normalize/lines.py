@@ -501,18 +501,8 @@ def dedup_lines(
     >>> dedup_lines(f"{title} صور\\n{title}", fuzzy=90).removed[0].score
     93.75
     """
-    if scope not in _SCOPES:
-        msg = f"scope must be one of {', '.join(map(repr, _SCOPES))}, not {scope!r}"
-        raise ValueError(msg)
-    return dedup_lines_many(
-        [text],
-        scope=scope,
-        profile=profile,
-        fuzzy=fuzzy,
-        min_fuzzy_chars=min_fuzzy_chars,
-        max_fuzzy_chars=max_fuzzy_chars,
-        workers=workers,
-    )[0]
+    f = _check(scope, fuzzy, min_fuzzy_chars, max_fuzzy_chars, workers)
+    return _dedup_keyed([text], scope, _normalizer(profile), f)[0][0]
 
 
 def dedup_lines_many(
@@ -532,16 +522,8 @@ def dedup_lines_many(
     >>> [r.kept for r in dedup_lines_many(["أ\\nأ", "أ\\nب"])]
     [1, 2]
     """
-    keyed = dedup_lines_keyed(
-        texts,
-        scope=scope,
-        profile=profile,
-        fuzzy=fuzzy,
-        min_fuzzy_chars=min_fuzzy_chars,
-        max_fuzzy_chars=max_fuzzy_chars,
-        workers=workers,
-    )
-    return [result for result, _ in keyed]
+    f = _check(scope, fuzzy, min_fuzzy_chars, max_fuzzy_chars, workers)
+    return [result for result, _ in _dedup_keyed(texts, scope, _normalizer(profile), f)]
 
 
 def dedup_lines_keyed(
@@ -554,25 +536,49 @@ def dedup_lines_keyed(
     max_fuzzy_chars: int = 2000,
     workers: int = 1,
 ) -> list[tuple[LineDedup, list[str]]]:
-    """:func:`dedup_lines_many`, each result with the keys of its kept lines
-    (what :meth:`BoilerplateFilter.count_keys` takes, so the keys are made once).
+    """:func:`dedup_lines_many`, each result with the keys of its kept lines,
+    one per line of its ``text`` (what :meth:`BoilerplateFilter.count_keys`
+    and :meth:`BoilerplateFilter.filter_keyed` take, so the keys are made once).
 
     >>> [(r.kept, keys) for r, keys in dedup_lines_keyed(["أ\\nأ"])]
     [(1, ['ا'])]
     """
-    if scope not in _SCOPES:
-        msg = f"scope must be one of {', '.join(map(repr, _SCOPES))}, not {scope!r}"
-        raise ValueError(msg)
-    f = _check_fuzzy(fuzzy, min_fuzzy_chars, max_fuzzy_chars, workers)
+    f = _check(scope, fuzzy, min_fuzzy_chars, max_fuzzy_chars, workers)
+    return _dedup_keyed(texts, scope, _normalizer(profile), f)
+
+
+def line_keys(
+    texts: Sequence[str], *, profile: str | NormalizeOptions = "dedup"
+) -> list[list[str]]:
+    """The key of every line of each text (one ``normalize_many`` for all),
+    as :func:`dedup_lines_keyed` makes them.
+
+    >>> line_keys(["أ\\r\\nإ\\n", ""])
+    [['ا', 'ا'], []]
+    """
     split = [_Lines.split(text) for text in texts]
-    contents = [lines.contents() for lines in split]
-    keys = _normalizer(profile).normalize_many(itertools.chain.from_iterable(contents))
-    reason: Reason = "line-adjacent" if scope == "adjacent" else "line-document"
+    return _keys_by_text([lines.contents() for lines in split], _normalizer(profile))
+
+
+def _keys_by_text(contents: list[list[str]], normalizer: Normalizer) -> list[list[str]]:
+    """The keys of each text's lines (``contents``: their lines), in one batch."""
+    keys = normalizer.normalize_many(itertools.chain.from_iterable(contents))
     out = []
     start = 0
-    for lines, own in zip(split, contents, strict=True):
-        doc_keys = keys[start : start + len(own)]
+    for own in contents:
+        out.append(keys[start : start + len(own)])
         start += len(own)
+    return out
+
+
+def _dedup_keyed(
+    texts: Sequence[str], scope: Scope, normalizer: Normalizer, f: _Fuzzy | None
+) -> list[tuple[LineDedup, list[str]]]:
+    split = [_Lines.split(text) for text in texts]
+    keys = _keys_by_text([lines.contents() for lines in split], normalizer)
+    reason: Reason = "line-adjacent" if scope == "adjacent" else "line-document"
+    out = []
+    for lines, doc_keys in zip(split, keys, strict=True):
         if f is None:
             found = _exact(doc_keys, scope)
         elif scope == "adjacent":
@@ -585,9 +591,13 @@ def dedup_lines_keyed(
     return out
 
 
-def _check_fuzzy(
-    fuzzy: float | None, min_chars: int, max_chars: int, workers: int
+def _check(
+    scope: Scope, fuzzy: float | None, min_chars: int, max_chars: int, workers: int
 ) -> _Fuzzy | None:
+    """Check the settings the entry points share; the fuzzy ones, if on."""
+    if scope not in _SCOPES:
+        msg = f"scope must be one of {', '.join(map(repr, _SCOPES))}, not {scope!r}"
+        raise ValueError(msg)
     if min_chars < 1:
         msg = f"min_fuzzy_chars must be at least 1, not {min_chars!r}"
         raise ValueError(msg)
@@ -818,23 +828,80 @@ class BoilerplateFilter:
 
     def filter_many(self, documents: Sequence[str]) -> list[LineDedup]:
         """:meth:`filter` on each document, their lines' keys made in one batch."""
-        boilerplate = self._finish()
         split = [_Lines.split(document) for document in documents]
-        if not len(boilerplate):
+        if not len(self._finish()):
             return [lines.result([], "line-corpus") for lines in split]
         contents = [lines.contents() for lines in split]
-        keys, hashes, long_enough = self._hash(list(itertools.chain.from_iterable(contents)))
+        return self._filter(split, _keys_by_text(contents, self.normalizer))
+
+    def filter_keyed(
+        self, documents: Sequence[str], keys: Sequence[Sequence[str]]
+    ) -> list[LineDedup]:
+        """:meth:`filter_many` for documents whose lines' keys (in this
+        filter's profile, one per line) are known already, as
+        :func:`dedup_lines_keyed` returns them: nothing is normalized again.
+
+        >>> f = BoilerplateFilter(min_docs=2, min_chars=3)
+        >>> f.count_keys([["menu", "a"], ["b", "menu"]])
+        >>> [r.text for r in f.filter_keyed(["MENU\\nA", "B"], [["menu", "a"], ["b"]])]
+        ['A', 'B']
+        """
+        split = [_Lines.split(document) for document in documents]
+        for lines, own in zip(split, keys, strict=True):
+            if len(lines.pieces) != len(own):
+                msg = f"{len(own)} keys for a document of {len(lines.pieces)} lines"
+                raise ValueError(msg)
+        if not len(self._finish()):
+            return [lines.result([], "line-corpus") for lines in split]
+        return self._filter(split, keys)
+
+    def find_keyed(self, keys: Sequence[Sequence[str]]) -> list[list[int]]:
+        """For documents given as their lines' keys (one per line, in this
+        filter's profile), the 0-based indices of their boilerplate lines, in
+        order; :func:`drop_lines` takes them. The first call ends the counting
+        pass.
+
+        >>> f = BoilerplateFilter(min_docs=2, min_chars=3)
+        >>> f.count_keys([["menu", "a"], ["b", "menu"]])
+        >>> f.find_keyed([["menu", "a"], ["b"], []])
+        [[0], [], []]
+        """
+        boilerplate = self._finish()
+        if not len(boilerplate):
+            return [[] for _ in keys]
+        flat = list(itertools.chain.from_iterable(keys))
+        _, hashes, long_enough = self._hash(flat, keyed=True)
         where = np.searchsorted(boilerplate, hashes).clip(max=len(boilerplate) - 1)
-        hit = np.zeros(len(keys), dtype=np.bool_)
+        hit = np.zeros(len(flat), dtype=np.bool_)
         hit[np.flatnonzero(long_enough)[boilerplate[where] == hashes]] = True
         out = []
         start = 0
-        for lines, own in zip(split, contents, strict=True):
-            found = [
-                (i, -1, 100.0)
-                for i in np.flatnonzero(hit[start : start + len(own)]).tolist()
-                if not _is_blank(keys[start + i])
-            ]
+        for own in keys:
+            out.append(
+                [
+                    i
+                    for i in np.flatnonzero(hit[start : start + len(own)]).tolist()
+                    if not _is_blank(own[i])
+                ]
+            )
             start += len(own)
-            out.append(lines.result(found, "line-corpus", kept_copy=False))
         return out
+
+    def _filter(self, split: list[_Lines], keys: Sequence[Sequence[str]]) -> list[LineDedup]:
+        return [
+            lines.result([(i, -1, 100.0) for i in found], "line-corpus", kept_copy=False)
+            for lines, found in zip(split, self.find_keyed(keys), strict=True)
+        ]
+
+
+def drop_lines(text: str, lines: Sequence[int]) -> LineDedup:
+    """``text`` without its lines ``lines`` (0-based, ascending), each
+    reported as a ``line-corpus`` removal (no kept copy), the way
+    :meth:`BoilerplateFilter.filter` removes them.
+
+    >>> r = drop_lines("menu\\nنص\\nmenu", [0, 2])
+    >>> r.text, [(line.line, line.text, line.ending) for line in r.removed]
+    ('نص\\n', [(1, 'menu', '\\n'), (3, 'menu', '')])
+    """
+    found = [(i, -1, 100.0) for i in lines]
+    return _Lines.split(text).result(found, "line-corpus", kept_copy=False)

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from normalize.clean import CleanConfig, Cleaner, clean, line_count
+from normalize import Normalizer
+from normalize.clean import (
+    CleanConfig,
+    Cleaner,
+    clean,
+    document_key,
+    keys_are_line_local,
+    line_count,
+)
+from normalize.dedup import DocumentDeduper
+from normalize.lines import BoilerplateFilter, line_keys
+from normalize.options import DEDUP
 
 SEED = (Path(__file__).parent.parent / "seeds" / "000_c0df1516230a6e23.txt").read_text("utf-8")
 HEADLINES = (
@@ -154,3 +166,105 @@ def test_counts_reconcile(docs: list[str]) -> None:
     _reconciles(result)
     t = result.tally
     assert t.lines == sum(line_count(d) for d in docs)
+
+
+# --- keys made once: the line stage's keys serve the later stages ---------------------------
+
+_KEY_ALPHABET = st.sampled_from(
+    [
+        *"ابتثجحخدذرزسشصضطظعغفقكلمنهوي",
+        *"أإآٱؤئءىة",  # letter variants and hamza carriers
+        *"\u064b\u064e\u0650\u0651\u0652\u0654\u0655\u0670",  # marks, combining hamza
+        *"\u0640\u06a9\u06cc\u06c1\ufefb\ufdf2",  # tatweel, Persian letters, ligatures
+        *"٠١٢٣٤٥٦٧٨٩0123",
+        *".,:;!?-\u060c\u061f\u066b\u066c*|()",
+        *"abcXYZ",
+        *" \t\u00a0\u2009\u200b\u200c\u200d\u200f\u2028\ufeff\x85",
+        "\n",
+        "\r\n",
+        "\r",
+    ]
+)
+
+
+@given(st.lists(_KEY_ALPHABET, max_size=40).map("".join))
+def test_document_key_from_line_keys_equals_normalizing_the_text(text: str) -> None:
+    dedup = Normalizer("dedup")
+    repaired = Normalizer("light").normalize(text)
+    for doc in (text, repaired):
+        assert document_key(line_keys([doc], profile="dedup")[0]) == dedup.normalize(doc)
+
+
+def test_profiles_whose_keys_are_line_local() -> None:
+    assert keys_are_line_local("dedup")
+    assert not keys_are_line_local("light")  # newlines stay newlines
+    assert not keys_are_line_local(DEDUP.replace(name="html", html=True))  # a tag spans lines
+
+
+def test_filter_keyed_equals_filter_many() -> None:
+    docs = [d.replace("\n", "\r\n", i % 2) for i, d in enumerate(_corpus() * 3)]
+    docs += [f"{BOILERPLATE}\n\u200f{BOILERPLATE}\nنص رقم {i}" for i in range(4)]
+    made, given_keys = (BoilerplateFilter(min_docs=3, min_chars=5) for _ in range(2))
+    made.count(docs)
+    given_keys.count_keys(line_keys(docs))
+    assert given_keys.filter_keyed(docs, line_keys(docs)) == made.filter_many(docs)
+    with pytest.raises(ValueError, match="keys for a document"):
+        given_keys.filter_keyed(["a\nb"], [["a"]])
+
+
+@pytest.mark.parametrize("keep", ["first", "longest"])
+def test_add_keys_equals_add(keep: str) -> None:
+    docs = _corpus() * 2 + ["", "...", "نص قصير"]
+    by_text = DocumentDeduper(threshold=0.6, ngram=3, keep=keep)  # type: ignore[arg-type]
+    by_key = DocumentDeduper(threshold=0.6, ngram=3, keep=keep)  # type: ignore[arg-type]
+    by_text.add(docs)
+    keys = Normalizer("dedup").normalize_many(docs)
+    by_key.add_keys(keys[:5], [len(d) for d in docs[:5]])
+    by_key.add_keys(keys[5:], [len(d) for d in docs[5:]])
+    assert by_key.result() == by_text.result()
+    with pytest.raises(ValueError, match="lengths"):
+        by_key.add_keys(["a"], [])
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        CleanConfig(boilerplate_min_docs=3, threshold=0.7),
+        CleanConfig(boilerplate_min_docs=3, threshold=0.7, lines="off"),
+        CleanConfig(threshold=0.7, lines="adjacent", keep="longest"),
+        CleanConfig(boilerplate_min_docs=3, threshold=0.7, key_profile="search"),
+    ],
+)
+def test_documents_by_line_keys_equal_documents_by_text(config: CleanConfig) -> None:
+    docs = _corpus() * 3 + [f"{BOILERPLATE}\n{BOILERPLATE}", ""]
+    result = clean(docs, config)
+    cleaner = Cleaner(config)
+    cleaned = cleaner.remove_boilerplate(cleaner.clean_lines(docs))
+    cleaner.add(d.text for d in cleaned)  # the document stage normalizes the texts
+    assert cleaner.result() == result.documents
+    assert [cleaned[i].text for i in result.keep] == [cleaner.output_text(t) for t in result.texts]
+
+
+@pytest.mark.parametrize("lines", ["document", "off"])
+def test_workers_give_the_same_result(lines: str) -> None:
+    docs = [d.replace("\n", "\r\n", i % 2) for i, d in enumerate(_corpus() * 3)]
+    docs += [f"{BOILERPLATE}\n{BOILERPLATE}", "", SEED] * 2
+    config = CleanConfig(boilerplate_min_docs=3, threshold=0.7, lines=lines)  # type: ignore[arg-type]
+    one = clean(docs, config)
+    cleaner = Cleaner(dataclasses.replace(config, workers=2))
+    try:
+        batches = ((i, docs[i : i + 3]) for i in range(0, len(docs), 3))
+        out = list(cleaner.clean_batches(batches))
+    finally:
+        cleaner.close()
+    assert [i for i, _ in out] == list(range(0, len(docs), 3))
+    cleaned = [doc for _, batch in out for doc in batch]
+    assert [d.text for d in cleaned] == [d.text for d in Cleaner(config).clean_lines(docs)]
+    two = clean(docs, dataclasses.replace(config, workers=2))
+    assert (two.texts, two.keep, two.documents, two.lines_removed, two.tally) == (
+        one.texts,
+        one.keep,
+        one.documents,
+        one.lines_removed,
+        one.tally,
+    )

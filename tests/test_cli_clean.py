@@ -200,3 +200,34 @@ def test_ctrl_c_leaves_previous_output(tmp_path):
     assert "interrupted" in stderr
     assert out.read_bytes() == b"old\n"
     assert list(scratch.iterdir()) == []
+
+
+def test_document_whose_every_line_is_removed_is_not_written_back(tmp_path):
+    menu = "الرئيسية | أخبار | رياضة | اقتصاد | اتصل بنا"
+    footer = "جميع الحقوق محفوظة للموقع الإخباري"
+    records = [
+        {"id": str(i), "text": f"{menu}\nخبر رقم {i} عن موضوع مختلف {'ب' * i}\n{footer}"}
+        for i in range(4)
+    ]
+    records.append({"id": "empty", "text": f"{menu}\n{menu}\n{footer}\n", "lang": "ar"})
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl(*records))
+    out = tmp_path / "out.jsonl"
+    for workers in ("1", "2"):
+        result = run(
+            "clean",
+            source,
+            "-o",
+            out,
+            "--id-field",
+            "id",
+            "--boilerplate-min-docs",
+            "3",
+            "--workers",
+            workers,
+            "--force",
+        )
+        assert result.returncode == 0, result.stderr
+        kept = {r["id"]: r for r in read_jsonl(out)}
+        assert kept["empty"] == {"id": "empty", "text": "", "lang": "ar"}
+        assert all(menu not in r["text"] and footer not in r["text"] for r in kept.values())

@@ -1,0 +1,88 @@
+"""The cleaning pass over files: the spills between passes change nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from normalize.audit import AuditWriter
+from normalize.clean import CleanConfig, clean
+from normalize.io import ReadOptions, Record, resolve_inputs
+from normalize.lines import drop_lines
+from normalize.pipeline import _length_without, run_clean
+
+MENU = "الرئيسية | أخبار | رياضة | اقتصاد | اتصل بنا"
+FOOTER = "جميع الحقوق محفوظة للموقع الإخباري"
+
+
+@given(
+    st.lists(st.sampled_from(["أ", "بب", "", "\r", "menu"]), max_size=8).map("\n".join)
+    | st.lists(st.sampled_from(["أ", "", "ج\r"]), max_size=6).map(lambda ls: "\n".join(ls) + "\n"),
+    st.data(),
+)
+def test_length_without_equals_dropping_the_lines(text: str, data: st.DataObject) -> None:
+    pieces = text.split("\n")
+    at_end = not pieces[-1]
+    if at_end:
+        pieces.pop()
+    lines = sorted(data.draw(st.sets(st.integers(0, max(len(pieces) - 1, 0)))))
+    lines = [i for i in lines if i < len(pieces)]
+    expected = len(drop_lines(text, lines).text)
+    assert _length_without(len(text), at_end, list(map(len, pieces)), lines) == expected
+
+
+def _docs() -> list[str]:
+    docs = []
+    for i in range(12):
+        body = f"خبر رقم {i % 5} عن موضوع مختلف تماما عن غيره في هذا اليوم {'ب' * (i % 5)}"
+        docs.append(f"{MENU}\n{body}\n{body}\n\n{FOOTER}\n" if i % 2 else f"{MENU}\r\n{body}")
+    docs.append(f"{MENU}\n{FOOTER}")  # every line is boilerplate
+    docs.append("")
+    return docs
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        CleanConfig(boilerplate_min_docs=3, threshold=0.7),
+        CleanConfig(boilerplate_min_docs=3, threshold=0.7, keep="longest"),
+        CleanConfig(boilerplate_min_docs=3, threshold=0.7, key_profile="search"),
+        CleanConfig(boilerplate_min_docs=3, lines="off", documents=False),
+        CleanConfig(threshold=0.7),
+    ],
+)
+def test_run_clean_writes_what_clean_keeps(tmp_path, config: CleanConfig) -> None:
+    docs = _docs()
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps({"text": d}) + "\n" for d in docs), "utf-8")
+    options = ReadOptions(text_unit="file")
+    written: list[str | None] = []
+
+    def write(record: Record, text: str | None) -> None:
+        written.append(text)
+
+    def progress(stage: str, total: int | None):
+        return lambda done: None
+
+    expected = clean(docs, config)
+    for workers in (1, 2):
+        written.clear()
+        auditor = AuditWriter(io.BytesIO())
+        run = run_clean(
+            resolve_inputs([source], options),
+            options,
+            dataclasses.replace(config, workers=workers),
+            write,
+            auditor,
+            progress,
+        )
+        assert written == expected.texts
+        assert run.tally == expected.tally
+        assert run.result == expected.documents
+        removed = sum(map(len, expected.lines_removed)) + len(expected.documents.duplicate_of)
+        assert auditor.count == removed
