@@ -122,14 +122,18 @@ def _combining_classes() -> bytes:
     return ccc.tobytes()
 
 
-def _string_passes(plan: Plan, text: str, flags: int) -> str:
+def _string_passes(plan: Plan, text: str, flags: int) -> tuple[str, int]:
     """What the C pass left to do on one text: Farsi yeh and tanween, then
-    elongation."""
+    elongation. Moving fathatan past alef can put it after another mark, out
+    of canonical order: the flags then say the text may not be NFC."""
     if flags & _PASSES:
-        text = contextual(plan, text)
+        moved = contextual(plan, text)
+        if moved != text:
+            flags |= _NOT_NFC
+        text = moved
     if flags & _RUN:
         text = elongate(plan, text)
-    return text
+    return text, flags
 
 
 def _map_one(plan: Plan, t: Tables, text: str) -> tuple[str, int]:
@@ -138,7 +142,7 @@ def _map_one(plan: Plan, t: Tables, text: str) -> tuple[str, int]:
     if out is None:
         out, flags = map_text(compose(plan, text), *t.args(abort=False))
         assert out is not None
-    return _string_passes(plan, out, flags), flags
+    return _string_passes(plan, out, flags)
 
 
 def normalize_one(plan: Plan, text: str) -> tuple[str, bool]:
@@ -168,7 +172,8 @@ def normalize_batch(plan: Plan, texts: list[str]) -> tuple[list[str], bool]:
         if out is None:
             out, flags = map_text(compose(plan, texts[i]), *t.args(abort=False))
             assert out is not None
-        outs[i] = out = _string_passes(plan, out, flags)
+        out, flags = _string_passes(plan, out, flags)
+        outs[i] = out
         if nfc and flags & _NOT_NFC:
             nfc = unicodedata.is_normalized("NFC", out)
     return outs, nfc
