@@ -273,18 +273,6 @@ def check_fuzzy(fuzzy: float | None) -> None:
         check_range("--fuzzy", fuzzy, low=1, high=100)
 
 
-CleanWorkersOpt = Annotated[
-    int,
-    typer.Option(
-        "--workers",
-        "-j",
-        metavar="N",
-        help="Processes for the repair, the duplicate lines and the signatures"
-        " (the output does not depend on N).",
-    ),
-]
-
-
 def check_document_options(threshold: float, num_perm: int, ngram: int, workers: int) -> None:
     """The document-stage options' ranges, checked before any reading."""
     check_range("--threshold", threshold, low=0, high=1, low_open=True)
@@ -776,7 +764,7 @@ def clean_command(
             show_default=False,
         ),
     ] = None,
-    workers: CleanWorkersOpt = 1,
+    workers: WorkersOpt = 1,
     audit: AuditOpt = None,
     report: Annotated[
         str | None,

@@ -4,13 +4,11 @@ The stages themselves are :class:`normalize.clean.Cleaner`'s; this module
 feeds them a corpus that need not fit in memory and writes what comes out:
 
 1. read every record once (standard input included), repair it and remove
-   its duplicate lines (:meth:`Cleaner.clean_batches`: in ``workers``
-   processes when there are several; the order, hence the output, does not
-   depend on it); the cleaned text goes to a **spill** file (pickled batches
-   in a temporary folder), the removed lines to the audit. The lines' keys
-   are made here, once: with boilerplate removal on they go to a second,
-   **keys** spill (with each line's length), else the document stage takes
-   them at once;
+   its duplicate lines (:meth:`Cleaner.clean_batches`); the cleaned text
+   goes to a **spill** file (pickled batches in a temporary folder), the
+   removed lines to the audit. The lines' keys are made here, once: with
+   boilerplate removal on they go to a second, **keys** spill (with each
+   line's length), else the document stage takes them at once;
 2. with boilerplate removal on, read the keys spill alone (not the texts):
    find each document's boilerplate lines, note them in a **cuts** spill,
    and give the document stage the keys and text lengths of what is left
