@@ -316,3 +316,24 @@ def test_without_the_native_core_the_numpy_engine_serves(monkeypatch: pytest.Mon
     normalizer = Normalizer("search")
     assert normalizer._impl == "numpy"
     assert normalizer.normalize_many(["أَهْلًا", "ﻷ"]) == ["اهلا", "لا"]
+
+
+@pytest.mark.parametrize("implementation", FAST)
+@pytest.mark.parametrize("profile", PROFILE_NAMES)
+def test_fast_engines_equal_the_reference_on_scraped_text(
+    profile: str, implementation: str
+) -> None:
+    """Whole pages as scrapers leave them (the seed page, and copies with
+    diacritics, letter variants, tatweel, presentation forms and invisible
+    marks added), and each of their lines: the fast engines give the
+    reference's answer, one call or one batch at a time."""
+    from neardup_data import make_corpus
+
+    seed = next((Path(__file__).parent.parent / "seeds").glob("*.txt")).read_text("utf-8")
+    pages = [seed, *make_corpus(60, seed=5, doc_chars=400).texts]
+    texts = pages + [line for page in pages for line in page.split("\n")]
+    reference = _made_with(profile, "python")
+    fast = _made_with(profile, implementation)
+    expected = [reference.normalize(t) for t in texts]
+    assert fast.normalize_many(texts) == expected
+    assert [fast.normalize(t) for t in texts] == expected
