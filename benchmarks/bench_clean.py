@@ -56,7 +56,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -66,6 +65,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import scraped_corpus  # noqa: E402
+from _measure import TreeSampler, commit, cpu_model  # noqa: E402
 
 import normalize  # noqa: E402
 from normalize import Normalizer, __version__  # noqa: E402
@@ -80,15 +80,6 @@ BATCH_DOCS, BATCH_CHARS = 1024, 1 << 20  # normalize.io.batched defaults, as the
 TARGET = 0.70
 
 
-def cpu_model() -> str:
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
-
-
 def code_state() -> str:
     """The commit of the ``normalize`` being measured: this checkout's HEAD
     (and whether normalize/ has changes), or $TANQIYA_COMMIT for a copy
@@ -97,19 +88,7 @@ def code_state() -> str:
     where = Path(normalize.__file__).resolve().parent
     if where != ROOT / "normalize":
         return f"{os.environ.get('TANQIYA_COMMIT', 'unknown commit')} (copy at {where})"
-    try:
-        git = ["git", "-C", str(ROOT)]
-        head = subprocess.run(
-            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-        )
-        dirty = subprocess.run(
-            [*git, "status", "--porcelain", "--untracked-files=no", "normalize"],
-            capture_output=True,
-            text=True,
-        )
-    except OSError:
-        return "unknown"
-    return head.stdout.strip() + (" (normalize/ has changes)" if dirty.stdout.strip() else "")
+    return commit(ROOT)
 
 
 # --- the corpus -------------------------------------------------------------------------------
@@ -154,38 +133,6 @@ def batches(texts: list[str]) -> Iterator[list[str]]:
 # --- 1. the whole pass ------------------------------------------------------------------------
 
 
-def tree_rss(pid: int) -> int:
-    """RSS in bytes of ``pid`` and all its descendants, from /proc."""
-    total = 0
-    stack = [pid]
-    while stack:
-        p = stack.pop()
-        try:
-            status = Path(f"/proc/{p}/status").read_text()
-            for task in Path(f"/proc/{p}/task").iterdir():
-                stack.extend(int(c) for c in (task / "children").read_text().split())
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1]) * 1024
-    return total
-
-
-class TreeSampler(threading.Thread):
-    """The peak of :func:`tree_rss` over the life of a process, sampled every 0.2 s."""
-
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.pid = pid
-        self.peak = 0
-        self.done = threading.Event()
-
-    def run(self) -> None:
-        while not self.done.wait(0.2):
-            self.peak = max(self.peak, tree_rss(self.pid))
-
-
 SUMMARY_ROW = re.compile(r"^  (\S.*?)\s{2,}([\d,]+)$")
 
 
@@ -215,8 +162,7 @@ def run_cli(path: Path, workers: int, min_docs: int, out: Path) -> dict[str, obj
     sampler.start()
     _, stderr = proc.communicate()
     wall = time.perf_counter() - start
-    sampler.done.set()
-    sampler.join()
+    sampler.stop()
     text = stderr.decode()
     if proc.returncode != 0:
         raise RuntimeError(text)
