@@ -1,4 +1,4 @@
-"""Process pools for the batch stages (signatures, repair and duplicate lines).
+"""Process pools for the batch stages (the document signatures).
 
 Callers keep the order of their batches, so results never depend on the
 number of workers.
@@ -23,13 +23,10 @@ def start_pool(processes: int) -> Pool:
     importing tanqiya and the caller's ``__main__`` again, and none inherits
     the caller's threads. Elsewhere they are spawned.
     """
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
+    forkserver = "forkserver" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if forkserver else "spawn")
+    if forkserver:
         context.set_forkserver_preload(_PRELOAD)
-        return context.Pool(processes, initializer=signal.signal, initargs=_IGNORE_SIGINT)
-    return multiprocessing.get_context("spawn").Pool(
-        processes, initializer=signal.signal, initargs=_IGNORE_SIGINT
+    return context.Pool(
+        processes, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)
     )
-
-
-_IGNORE_SIGINT = (signal.SIGINT, signal.SIG_IGN)

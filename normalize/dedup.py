@@ -30,10 +30,9 @@ false positives.
 document, never the texts; ``verify="exact"`` also keeps each document's
 distinct shingle hashes, 8 bytes each), then ``result``. ``workers=N``
 computes batches in N processes, in order, so the result is the same for any N
-(where the platform has it, the workers are forked from a ``forkserver``
-that has imported this module once, so each starts in milliseconds and none
-inherits the caller's threads; elsewhere they are spawned. Either way a script
-must create the deduper under ``if __name__ == "__main__":``).
+(see :func:`normalize._workers.start_pool`: forked from a ``forkserver``
+where the platform has one, else spawned; either way a script must create
+the deduper under ``if __name__ == "__main__":``).
 :func:`dedup_documents` is the one-call form.
 
 >>> docs = ["اكتشف العلماء نوعا جديدا من النباتات في الصحراء الكبرى هذا العام",
