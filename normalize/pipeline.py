@@ -27,13 +27,13 @@ Every output is written atomically: an interrupted run leaves none behind.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import heapq
 import operator
 import os
 import pickle
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +50,7 @@ from normalize.io import (
     Record,
     batched,
     read_inputs,
+    scratch_folder,
 )
 from normalize.lines import RemovedLine
 from normalize.report import (
@@ -229,8 +230,8 @@ def run_clean(
     run = CleanRun()
     cleaner = Cleaner(config)
     try:
-        with tempfile.TemporaryDirectory(prefix=SPILL_PREFIX) as tmp:
-            folder = Path(tmp)
+        with contextlib.ExitStack() as stack:
+            folder = scratch_folder(stack, SPILL_PREFIX)
             spill, keys = _first_pass(inputs, options, cleaner, auditor, run, folder, progress)
             cuts = None
             if keys is not None:
