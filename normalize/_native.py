@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 
 from normalize import chars
 from normalize._engine import compose, contextual, elongate, web
-from normalize._plan import CODE_POINTS, Plan
+from normalize._plan import CODE_POINTS, Plan, mask_of
 
 try:
     from normalize._cmap import map_text, map_texts
@@ -80,12 +81,10 @@ def tables(plan: Plan) -> Tables:
         if plan.wildcards is not None:
             wild = {chr(cp) for cp in np.flatnonzero(plan.wildcards).tolist()} - {chars.ZWJ}
             mark(wild, _WILD)
+    marks_deleted = o.compose and plan.deletes_marks
     ccc = None
-    if o.compose and plan.deletes_marks:
-        mark(chars.nfc_risk(), _NFC_RISK)
-        classes[0x10000:] |= _NFC_RISK
-        for first, last in chars.NFC_SAFE_ASTRAL:
-            classes[first : last + 1] &= ~np.uint8(_NFC_RISK)
+    if marks_deleted:
+        classes[_nfc_risk_mask()] |= _NFC_RISK
     elif o.compose:
         ccc = _combining_classes()
     contextual_chars = {
@@ -96,7 +95,7 @@ def tables(plan: Plan) -> Tables:
     if contextual_chars:
         mark(contextual_chars, _PASS)
     table = plan.table.astype("=u4")
-    if o.compose and plan.deletes_marks:  # a decomposed hamza must compose first
+    if marks_deleted:  # a decomposed hamza must compose first
         table[[ord(c) for c in chars.HAMZA_MARKS]] = _ABORTING
     return Tables(
         table=table.tobytes(),
@@ -109,14 +108,23 @@ def tables(plan: Plan) -> Tables:
 
 
 @functools.cache
+def _nfc_risk_mask() -> npt.NDArray[np.bool_]:
+    """Every code point that can take a text out of NFC: :func:`chars.nfc_risk`
+    in the BMP, the astral planes but :data:`chars.NFC_SAFE_ASTRAL` (built once)."""
+    risky = mask_of(chars.nfc_risk())
+    risky[0x10000:] = True
+    for first, last in chars.NFC_SAFE_ASTRAL:
+        risky[first : last + 1] = False
+    risky.flags.writeable = False
+    return risky
+
+
+@functools.cache
 def _combining_classes() -> bytes:
     """The ``ccc`` table of _cmap.c: the class of each mark NFC only reorders,
     0 for what NFC leaves alone, 255 for the rest (built once)."""
     ccc = np.zeros(CODE_POINTS, dtype=np.uint8)
-    ccc[[ord(c) for c in chars.nfc_risk()]] = 255
-    ccc[0x10000:] = 255
-    for first, last in chars.NFC_SAFE_ASTRAL:
-        ccc[first : last + 1] = 0
+    ccc[_nfc_risk_mask()] = 255
     marks = chars.reorderable_marks()
     ccc[[ord(c) for c in marks]] = list(marks.values())
     return ccc.tobytes()
@@ -136,12 +144,18 @@ def _string_passes(plan: Plan, text: str, flags: int) -> tuple[str, int]:
     return text, flags
 
 
+def _map_composed(plan: Plan, t: Tables, text: str) -> tuple[str, int]:
+    """The C pass on a text it handed back: composed first, no hand-back."""
+    out, flags = map_text(compose(plan, text), *t.args(abort=False))
+    assert out is not None
+    return out, flags
+
+
 def _map_one(plan: Plan, t: Tables, text: str) -> tuple[str, int]:
     """The C pass on one text (composing it first where it needs it)."""
     out, flags = map_text(text, *t.args(abort=True))
     if out is None:
-        out, flags = map_text(compose(plan, text), *t.args(abort=False))
-        assert out is not None
+        out, flags = _map_composed(plan, t, text)
     return _string_passes(plan, out, flags)
 
 
@@ -170,8 +184,7 @@ def normalize_batch(plan: Plan, texts: list[str]) -> tuple[list[str], bool]:
     for i in np.flatnonzero(np.frombuffer(marks, dtype=np.uint8)).tolist():
         out, flags = mapped[i], marks[i]
         if out is None:
-            out, flags = map_text(compose(plan, texts[i]), *t.args(abort=False))
-            assert out is not None
+            out, flags = _map_composed(plan, t, texts[i])
         out, flags = _string_passes(plan, out, flags)
         outs[i] = out
         if nfc and flags & _NOT_NFC:
