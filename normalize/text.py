@@ -65,6 +65,8 @@ def strip_diacritics(text: str) -> str:
 
 Core = Callable[[Plan, str], str]
 One = Callable[[Plan, str], "tuple[str, bool]"]
+#: Texts -> each batch's normalized texts (before settle) and whether all are NFC.
+Many = Callable[[Plan, Iterable[str]], Iterator["tuple[list[str], bool]"]]
 _IMPLEMENTATIONS = ("fast", "numpy", "python")
 
 
@@ -91,10 +93,34 @@ def _whole(core: Core) -> One:
     return one
 
 
-_ENGINES: dict[str, tuple[Core, One]] = {
-    "native": (_native.normalize_core, _native.normalize_one),
-    "numpy": (_engine.normalize_core, _whole(_engine.normalize_core)),
-    "python": (reference_core, _whole(reference_core)),
+def _native_many(plan: Plan, texts: Iterable[str]) -> Iterator[tuple[list[str], bool]]:
+    """The native engine takes texts one by one: batches of any size."""
+    for chunk in _chunks(texts):
+        try:
+            done = _native.normalize_batch(plan, chunk)
+        except TypeError:
+            _check_strings(chunk)
+            raise
+        yield done
+
+
+def _numpy_many(plan: Plan, texts: Iterable[str]) -> Iterator[tuple[list[str], bool]]:
+    """The numpy engine joins each batch: batches bounded in characters."""
+    for batch in _batches(texts):
+        yield _engine.normalize_batch(plan, batch)
+
+
+def _reference_many(plan: Plan, texts: Iterable[str]) -> Iterator[tuple[list[str], bool]]:
+    """One text at a time, the web passes first."""
+    for chunk in _chunks(texts):
+        _check_strings(chunk)
+        yield [reference_core(plan, _engine.web(plan, t)) for t in chunk], False
+
+
+_ENGINES: dict[str, tuple[Core, One, Many]] = {
+    "native": (_native.normalize_core, _native.normalize_one, _native_many),
+    "numpy": (_engine.normalize_core, _whole(_engine.normalize_core), _numpy_many),
+    "python": (reference_core, _whole(reference_core), _reference_many),
 }
 
 
@@ -118,13 +144,13 @@ class Normalizer:
     ['محمد', 'مدرسه']
     """
 
-    __slots__ = ("_core", "_impl", "_one", "_plan", "options")
+    __slots__ = ("_core", "_impl", "_many", "_one", "_plan", "options")
 
     def __init__(self, profile: str | NormalizeOptions = "search") -> None:
         self.options = resolve(profile)
         self._plan = plan_for(self.options)
         self._impl = _implementation()
-        self._core, self._one = _ENGINES[self._impl]
+        self._core, self._one, self._many = _ENGINES[self._impl]
 
     def __repr__(self) -> str:
         return f"Normalizer({self.options.name!r})"
@@ -153,20 +179,9 @@ class Normalizer:
         """The normalized form of each string: the same as ``normalize`` on each,
         with the passes run over whole batches.
         """
-        if self._impl == "python":
-            return [self.normalize(t) for t in texts]
         plan = self._plan
-        native = self._impl == "native"
         out: list[str] = []
-        for batch in _chunks(texts) if native else _batches(texts):
-            if native:
-                try:
-                    parts, nfc = _native.normalize_batch(plan, batch)
-                except TypeError:
-                    _check_strings(batch)
-                    raise
-            else:
-                parts, nfc = _engine.normalize_batch(plan, batch)
+        for parts, nfc in self._many(plan, texts):
             if not nfc:
                 parts = [_settle(plan, p, self._core) for p in parts]
             out += parts
