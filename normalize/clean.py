@@ -392,6 +392,13 @@ class Cleaner:
         """The text to write for a kept document (``normalize_output`` applied)."""
         return self._output.normalize(text) if self._output is not None else text
 
+    def start_workers(self) -> None:
+        """Start the document stage's worker processes now, in the
+        background, so they are up by the time its first batch comes
+        (:meth:`DocumentDeduper.start_workers`)."""
+        if self._deduper is not None:
+            self._deduper.start_workers()
+
     def close(self) -> None:
         """Stop worker processes, if any."""
         if self._deduper is not None:

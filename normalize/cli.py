@@ -599,6 +599,7 @@ def dedup_command(
         if files_are_documents and output is not None and output != STDIN:
             names = directory_names(given)
             check_directory(output, force=force, inputs=given)
+        deduper.start_workers()  # they start while the first batches are read
         with (
             deduper,
             replayable(given) as inputs,

@@ -57,7 +57,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from multiprocessing.pool import AsyncResult, Pool
+from multiprocessing.pool import AsyncResult
 from types import TracebackType
 from typing import Any, Final, Literal
 
@@ -65,7 +65,7 @@ import numpy as np
 import numpy.typing as npt
 import xxhash
 
-from normalize._workers import start_pool
+from normalize._workers import BackgroundPool
 from normalize.cluster import (
     Keep,
     check_keep,
@@ -389,7 +389,7 @@ class DocumentDeduper:
         self._parts: list[_Batch] = []
         self._size = 0  # documents accepted by add(), done or still in a worker
         self._pending: deque[AsyncResult[_Batch]] = deque()
-        self._pool: Pool | None = None
+        self._pool: BackgroundPool | None = None
         self._finalizer: weakref.finalize[[], DocumentDeduper] | None = None
 
     def __repr__(self) -> str:
@@ -434,10 +434,11 @@ class DocumentDeduper:
         """Run ``work(*args)`` on a batch of ``size`` documents: here, or in
         the pool (at most ``2 * workers`` batches wait there at once)."""
         self._size += size
-        if self.workers == 1:
+        pool = self.start_workers()
+        if pool is None or not pool.ready:  # no workers, or not up yet: do it here
             self._parts.append(work(*args))
             return
-        self._pending.append(self._get_pool().apply_async(work, args))
+        self._pending.append(pool.get().apply_async(work, args))
         if len(self._pending) >= 2 * self.workers:
             self._parts.append(self._pending.popleft().get())
 
@@ -561,9 +562,14 @@ class DocumentDeduper:
             self._parts = [merged]
         return self._parts[0]
 
-    def _get_pool(self) -> Pool:
-        if self._pool is None:
-            self._pool = start_pool(self.workers)
+    def start_workers(self) -> BackgroundPool | None:
+        """Start the worker processes now, in the background (:meth:`add`
+        does at its first batch otherwise): a caller that calls this before
+        it reads its input overlaps their start with the reading. Until they
+        are up, batches are done in this process (same results). None when
+        ``workers`` is 1."""
+        if self._pool is None and self.workers > 1:
+            self._pool = BackgroundPool(self.workers)
             self._finalizer = weakref.finalize(self, self._pool.terminate)
         return self._pool
 

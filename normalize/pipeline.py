@@ -229,6 +229,7 @@ def run_clean(
     """Every pass over ``inputs`` (see the module docstring)."""
     run = CleanRun()
     cleaner = Cleaner(config)
+    cleaner.start_workers()
     try:
         with contextlib.ExitStack() as stack:
             folder = scratch_folder(stack, SPILL_PREFIX)

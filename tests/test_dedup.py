@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from neardup_data import make_corpus, plain_documents
 
+from normalize._workers import BackgroundPool
 from normalize.dedup import DedupResult, DocumentDeduper, dedup_documents
 from normalize.options import PROFILES
 from normalize.shingles import shingle_strings
@@ -141,6 +142,36 @@ def test_streaming_equals_one_call_and_is_deterministic() -> None:
 def test_workers_do_not_change_the_result() -> None:
     texts = CORPUS.texts * 3  # several worker tasks
     assert dedup_documents(texts, workers=2) == dedup_documents(texts, workers=1)
+
+
+def test_batches_done_here_while_workers_start_keep_their_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first batches are signed in this process until the workers are
+    up, the rest in the workers: the result is the one-process result."""
+    answers = iter([False, False, False])  # three batches here, then wait for the pool
+    here_and_there = []
+
+    def ready(pool: BackgroundPool) -> bool:
+        answer = next(answers, None)
+        if answer is None:
+            pool.get()
+            answer = True
+        here_and_there.append(answer)
+        return answer
+
+    monkeypatch.setattr(BackgroundPool, "ready", property(ready))
+    texts = CORPUS.texts * 3
+    with DocumentDeduper(workers=2) as deduper:
+        assert deduper.start_workers() is deduper.start_workers()  # one pool
+        for start in range(0, len(texts), 50):
+            deduper.add(texts[start : start + 50])
+        result = deduper.result()
+    assert here_and_there[:3] == [False] * 3
+    assert len(here_and_there) > 3
+    assert all(here_and_there[3:])
+    assert result == dedup_documents(texts, workers=1)
+    assert DocumentDeduper().start_workers() is None  # one process: no pool
 
 
 def test_extend_joins_state_and_refuses_mixed_params() -> None:
