@@ -9,8 +9,14 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import threading
+from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future
-from multiprocessing.pool import Pool
+from multiprocessing.pool import AsyncResult, Pool
+from typing import Generic, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: What the forkserver imports once, before it forks each worker: the
 #: caller's main module (else every worker imports it again, ``tanqiya``'s
@@ -75,3 +81,72 @@ class BackgroundPool:
         starting when this process exits would fail, loudly)."""
         if self._future.exception() is None:
             self._future.result().terminate()
+
+
+class Workers:
+    """``count`` worker processes, started on first need (:meth:`start`) and
+    shared by the :class:`OrderedTasks` queues of the stages that use them.
+
+    >>> Workers(1).start() is None  # one process: everything runs here
+    True
+    """
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._pool: BackgroundPool | None = None
+
+    def __repr__(self) -> str:
+        return f"Workers({self.count})"
+
+    def start(self) -> BackgroundPool | None:
+        """Start the processes now, in the background (the first task does
+        otherwise). None when ``count`` is 1."""
+        if self._pool is None and self.count > 1:
+            self._pool = BackgroundPool(self.count)
+        return self._pool
+
+    def terminate(self) -> None:
+        """Stop the processes (tasks still in them are lost); :meth:`start`
+        makes new ones."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool = None
+
+
+class OrderedTasks(Generic[R]):
+    """Batch tasks run in :class:`Workers` (or here when there is one
+    process, or while the workers are still starting), their results handed
+    back in the order the tasks were given: the output never depends on the
+    number of workers. At most ``2 * count`` tasks wait in the workers at
+    once, so the caller reads its input no further ahead than that.
+
+    >>> tasks = OrderedTasks[int](Workers(1))
+    >>> [*tasks.submit(abs, -1), *tasks.submit(abs, -2), *tasks.drain()]
+    [1, 2]
+    """
+
+    def __init__(self, workers: Workers) -> None:
+        self.workers = workers
+        self._pending: deque[AsyncResult[R]] = deque()
+
+    def submit(self, work: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> list[R]:
+        """Run ``work(*args, **kwargs)``; return the results now due, in
+        order (this one's at once when it ran here)."""
+        pool = self.workers.start()
+        if pool is None or (not pool.ready and not self._pending):  # no workers up: here
+            return [work(*args, **kwargs)]
+        self._pending.append(pool.get().apply_async(work, args, kwargs))
+        due = []
+        while len(self._pending) >= 2 * self.workers.count:
+            due.append(self._pending.popleft().get())
+        return due
+
+    def drain(self) -> list[R]:
+        """Wait for the tasks still in the workers; their results, in order."""
+        due = [result.get() for result in self._pending]
+        self._pending.clear()
+        return due
+
+    def clear(self) -> None:
+        """Forget the tasks still pending (after :meth:`Workers.terminate`)."""
+        self._pending.clear()

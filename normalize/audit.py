@@ -44,7 +44,7 @@ import json
 import os
 import typing
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Final, Literal
 
 from normalize.io import json_line, open_output
@@ -151,39 +151,17 @@ class AuditWriter:
         removed = list(removed)
         if not removed:
             return
-        for r in removed:
-            if r.reason not in LINE_REASONS:
-                msg = f"line reason must be one of {', '.join(LINE_REASONS)}, not {r.reason!r}"
-                raise ValueError(msg)
-            self.reasons[r.reason] += 1
-        self.count += len(removed)
-        if self.stream is None:
+        reasons = _line_reasons(removed)
+        data = format_lines(id, removed) if self.stream is not None else b""
+        self.add_formatted(data, reasons)
+
+    def add_formatted(self, data: bytes, reasons: Mapping[str, int]) -> None:
+        """Record removed lines formatted ahead (:func:`format_lines`, in any
+        process): their audit bytes, and how many there are per reason."""
+        self.reasons.update(reasons)
+        self.count += sum(reasons.values())
+        if self.stream is None or not data:
             return
-        head = f'{{"id": {_json_str(id)}, "line": '
-        text = "".join(
-            [
-                f'{head}{r.line!r}, "reason": "{r.reason}", "text": {_json_str(r.text)}, '
-                f'"duplicate_of": {"null" if r.duplicate_of is None else repr(r.duplicate_of)}, '
-                f'"similarity": {float(r.score / 100)!r}}}\n'
-                for r in removed
-            ]
-        )
-        try:
-            data = text.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: json_line escapes it
-            data = b"".join(
-                json_line(
-                    {
-                        "id": id,
-                        "line": r.line,
-                        "reason": r.reason,
-                        "text": r.text,
-                        "duplicate_of": r.duplicate_of,
-                        "similarity": r.score / 100,
-                    }
-                )
-                for r in removed
-            )
         self._buffer.append(data)
         self._size += len(data)
         if self._size >= _FLUSH_BYTES:
@@ -206,3 +184,51 @@ class AuditWriter:
         self._size += len(data)
         if self._size >= _FLUSH_BYTES:
             self.flush()
+
+
+def _line_reasons(removed: Sequence[RemovedLine]) -> Counter[str]:
+    """How many of ``removed`` there are per reason; ValueError for an
+    unknown reason."""
+    reasons: Counter[str] = Counter(r.reason for r in removed)
+    for reason in reasons:
+        if reason not in LINE_REASONS:
+            msg = f"line reason must be one of {', '.join(LINE_REASONS)}, not {reason!r}"
+            raise ValueError(msg)
+    return reasons
+
+
+def format_lines(id: str, removed: Sequence[RemovedLine]) -> bytes:
+    """The audit lines :meth:`AuditWriter.lines` writes for the lines
+    ``removed`` from document ``id`` (a pure function: workers format them
+    ahead and the writer takes the bytes, :meth:`AuditWriter.add_formatted`).
+
+    >>> from normalize.lines import RemovedLine
+    >>> line = RemovedLine(2, "x", "\\n", 1, 100.0, "line-adjacent")
+    >>> format_lines("d1", [line]).decode()[:57]
+    '{"id": "d1", "line": 2, "reason": "line-adjacent", "text"'
+    """
+    head = f'{{"id": {_json_str(id)}, "line": '
+    text = "".join(
+        [
+            f'{head}{r.line!r}, "reason": "{r.reason}", "text": {_json_str(r.text)}, '
+            f'"duplicate_of": {"null" if r.duplicate_of is None else repr(r.duplicate_of)}, '
+            f'"similarity": {float(r.score / 100)!r}}}\n'
+            for r in removed
+        ]
+    )
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: json_line escapes it
+        return b"".join(
+            json_line(
+                {
+                    "id": id,
+                    "line": r.line,
+                    "reason": r.reason,
+                    "text": r.text,
+                    "duplicate_of": r.duplicate_of,
+                    "similarity": r.score / 100,
+                }
+            )
+            for r in removed
+        )

@@ -36,17 +36,23 @@ import dataclasses
 import functools
 import itertools
 import typing
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
+import numpy as np
+import numpy.typing as npt
+
+from normalize._workers import Workers
 from normalize.cluster import Keep
-from normalize.dedup import DedupResult, DocumentDeduper
+from normalize.dedup import DedupResult, DocumentDeduper, SignedBatch
 from normalize.lines import (
     BoilerplateFilter,
+    BoilerplateLines,
     RemovedLine,
     dedup_lines,
     dedup_lines_keyed,
+    document_line_hashes,
     drop_lines,
     line_keys,
 )
@@ -57,6 +63,7 @@ from normalize.text import Normalizer
 LineScope = Literal["off", "adjacent", "document"]
 T = TypeVar("T")
 LINE_SCOPES: Final = ("off", "adjacent", "document")
+_WITHIN_DOCUMENT: Final = ("line-adjacent", "line-document")
 _CHUNK: Final = 1024  # documents per batch of clean()
 
 
@@ -115,8 +122,9 @@ class CleanConfig:
         if self.documents:
             self.deduper().close()  # checks threshold, num_perm, ngram, keep, workers
 
-    def deduper(self) -> DocumentDeduper:
-        """A fresh :class:`DocumentDeduper` for these settings."""
+    def deduper(self, workers: Workers | None = None) -> DocumentDeduper:
+        """A fresh :class:`DocumentDeduper` for these settings (running its
+        batches in ``workers`` shared with other stages, if given)."""
         return DocumentDeduper(
             threshold=self.threshold,
             num_perm=self.num_perm,
@@ -124,7 +132,7 @@ class CleanConfig:
             profile=self.key_profile,
             keep=self.keep,
             seed=self.seed,
-            workers=self.workers,
+            workers=self.workers if workers is None else workers,
         )
 
 
@@ -144,6 +152,17 @@ class CleanedDocument:
     def kept_lines(self) -> int:
         """Lines left in ``text``."""
         return self.lines - len(self.removed)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # plain tuples for the removed lines: a named tuple pickles through
+        # Python code, one call per line, on every trip to and from a worker
+        return _cleaned_document, (self.text, self.lines, list(map(tuple, self.removed)), self.keys)
+
+
+def _cleaned_document(
+    text: str, lines: int, removed: list[tuple[Any, ...]], keys: list[str] | None
+) -> CleanedDocument:
+    return CleanedDocument(text, lines, list(map(_removed_line, removed)), keys)
 
 
 def keys_are_line_local(profile: str | NormalizeOptions) -> bool:
@@ -201,6 +220,12 @@ class Tally:
                 self.line_document += 1
             else:
                 self.line_corpus += 1
+
+    def count_reasons(self, reasons: Mapping[str, int]) -> None:
+        """:meth:`count_lines` for lines counted per reason already."""
+        self.line_adjacent += reasons.get("line-adjacent", 0)
+        self.line_document += reasons.get("line-document", 0)
+        self.line_corpus += sum(n for r, n in reasons.items() if r not in _WITHIN_DOCUMENT)
 
     def stages(self, *, boilerplate: bool) -> list[StageCount]:
         """The chained rows: each stage's input is the previous stage's output."""
@@ -264,7 +289,8 @@ class Cleaner:
             if config.boilerplate_min_docs is not None
             else None
         )
-        self._deduper = config.deduper() if config.documents else None
+        self._workers = Workers(config.workers)
+        self._deduper = config.deduper(self._workers) if config.documents else None
         self._added = 0
         # the document stage builds its keys from the lines' keys when it can
         self._keyed_documents = self._deduper is not None and keys_are_line_local(
@@ -294,15 +320,32 @@ class Cleaner:
         self, batches: Iterable[tuple[T, Sequence[str]]]
     ) -> Iterator[tuple[T, list[CleanedDocument]]]:
         """:meth:`clean_lines` on each ``(tag, texts)`` batch, yielded in
-        order with its tag.
-
-        The line stage runs in this process whatever ``workers`` says: sending
-        each batch's texts to a worker and its cleaned texts and keys back cost
-        the main process more than the work moved (``tanqiya clean`` on 20,000
-        pages: 14 s wall with two workers against 7 s in one process), so
-        ``workers`` serves the signatures only."""
+        order with its tag, in this process: sending the texts to a worker
+        and the cleaned texts and keys back costs this process about as much
+        as the work moved. A caller that keeps the cleaned texts in files (as
+        ``tanqiya clean`` does) can instead run :meth:`line_cleaner` in the
+        workers and hand back only what it counts."""
         for tag, texts in batches:
             yield tag, self.clean_lines(texts)
+
+    def line_cleaner(self) -> Callable[[Sequence[str]], list[CleanedDocument]]:
+        """What :meth:`clean_lines` does to a batch, without the counting, as
+        a picklable function (for worker processes)."""
+        return functools.partial(_clean_texts, self._spec)
+
+    def line_counter(self) -> Callable[[Sequence[Sequence[str]]], npt.NDArray[np.uint64]] | None:
+        """What the boilerplate stage counts of a batch of documents' line
+        keys, as a picklable function (None when the stage is off);
+        :meth:`add_counted` takes what it returns."""
+        if self._boilerplate is None:
+            return None
+        return functools.partial(document_line_hashes, min_chars=self._boilerplate.min_chars)
+
+    def add_counted(self, hashes: npt.NDArray[np.uint64], documents: int) -> None:
+        """Count a batch of ``documents`` for the boilerplate stage, as
+        :meth:`line_counter`'s function made it."""
+        if self._boilerplate is not None:
+            self._boilerplate.add_counted(hashes, documents)
 
     def _counted(self, docs: list[CleanedDocument]) -> list[CleanedDocument]:
         """``docs``, their lines' keys counted by the boilerplate stage."""
@@ -330,17 +373,46 @@ class Cleaner:
             return [[] for _ in keys]
         return self._boilerplate.find_keyed(keys)
 
+    def boilerplate_finder(self) -> BoilerplateLines | None:
+        """What :meth:`boilerplate_lines` uses, to find them in worker tasks
+        (None when the stage is off). The first call ends the counting."""
+        return None if self._boilerplate is None else self._boilerplate.finder()
+
+    def text_signer(self) -> Callable[[list[str]], SignedBatch] | None:
+        """What :meth:`add` does to a batch of final texts, to run in worker
+        tasks (:meth:`DocumentDeduper.text_signer`); None when the document
+        stage is off. :meth:`add_signed` takes what it returns."""
+        return None if self._deduper is None else self._deduper.text_signer()
+
+    def key_signer(self) -> Callable[[list[str], npt.NDArray[np.int64]], SignedBatch] | None:
+        """What :meth:`add_line_keys` does to a batch of document keys, to run
+        in worker tasks (:meth:`DocumentDeduper.key_signer`); None when the
+        document stage is off or :attr:`needs_texts`. :meth:`add_signed`
+        takes what it returns."""
+        if self._deduper is None or self.needs_texts:
+            return None
+        return self._deduper.key_signer()
+
+    def add_signed(self, batch: SignedBatch | None, documents: int) -> None:
+        """Feed the document stage ``documents`` final documents, in input
+        order, as the batch :meth:`key_signer`'s function made of them (None
+        when the stage is off)."""
+        if self._deduper is not None:
+            if batch is None or len(batch.keys) != documents:
+                msg = f"a signed batch of {documents} documents is needed"
+                raise ValueError(msg)
+            self._deduper.add_signed(batch)
+        self._added += documents
+
+    @property
+    def workers(self) -> Workers:
+        """The worker processes the stages share (for a caller's own tasks)."""
+        return self._workers
+
     def drop_boilerplate(self, doc: CleanedDocument, lines: Sequence[int]) -> CleanedDocument:
         """``doc`` without its lines ``lines`` (from :meth:`boilerplate_lines`;
-        none: ``doc`` itself); removed lines numbered as in the repaired text."""
-        if not lines:
-            return doc
-        result = drop_lines(doc.text, lines)
-        kept = _kept_line_numbers(doc)
-        corpus = [_removed_line((kept[r[0] - 1], *r[1:])) for r in result.removed]
-        removed = sorted([*doc.removed, *corpus])  # line numbers differ: they decide
-        keys = None if doc.keys is None else without(doc.keys, lines)
-        return CleanedDocument(result.text, doc.lines, removed, keys)
+        none: ``doc`` itself); see :func:`drop_boilerplate`."""
+        return drop_boilerplate(doc, lines)
 
     def add_documents(self, docs: Iterable[CleanedDocument]) -> None:
         """Feed the final documents, in input order, to the document stage:
@@ -392,17 +464,33 @@ class Cleaner:
         """The text to write for a kept document (``normalize_output`` applied)."""
         return self._output.normalize(text) if self._output is not None else text
 
+    def output_function(self) -> Callable[[str], str] | None:
+        """:meth:`output_text` as a picklable function, for worker processes
+        (None: the text is written as it is)."""
+        if self._output is None:
+            return None
+        return functools.partial(_normalize_one, self._output.options)
+
     def start_workers(self) -> None:
-        """Start the document stage's worker processes now, in the
-        background, so they are up by the time its first batch comes
-        (:meth:`DocumentDeduper.start_workers`)."""
+        """Start the worker processes of the line stage and of the document
+        stage now, in the background, so they are up by the time the first
+        batches come; until then batches are done in this process."""
+        self._workers.start()
+
+    def terminate(self) -> None:
+        """Stop the worker processes at once (the batches in them are lost)."""
         if self._deduper is not None:
-            self._deduper.start_workers()
+            self._deduper.terminate()
+        self._workers.terminate()
 
     def close(self) -> None:
-        """Stop worker processes, if any."""
-        if self._deduper is not None:
-            self._deduper.close()
+        """Wait for the batches still in workers, then stop the worker
+        processes, if any."""
+        try:
+            if self._deduper is not None:
+                self._deduper.close()
+        finally:
+            self._workers.terminate()
 
 
 @dataclass(frozen=True, slots=True)
@@ -450,6 +538,29 @@ def _clean_texts(spec: _LineSpec, texts: Sequence[str]) -> list[CleanedDocument]
 
 
 _removed_line = functools.partial(tuple.__new__, RemovedLine)  # RemovedLine(*fields), faster
+
+
+def _normalize_one(options: NormalizeOptions, text: str) -> str:
+    return _normalizer(options).normalize(text)
+
+
+def drop_boilerplate(doc: CleanedDocument, lines: Sequence[int]) -> CleanedDocument:
+    """``doc`` without its lines ``lines`` (0-based indices of its lines, as
+    :meth:`Cleaner.boilerplate_lines` finds them; none: ``doc`` itself), each
+    reported as a ``line-corpus`` removal numbered as in the repaired text.
+
+    >>> doc = drop_boilerplate(CleanedDocument("menu\\nنص", 2, []), [0])
+    >>> doc.text, [(line.line, line.reason) for line in doc.removed]
+    ('نص', [(1, 'line-corpus')])
+    """
+    if not lines:
+        return doc
+    result = drop_lines(doc.text, lines)
+    kept = _kept_line_numbers(doc)
+    corpus = [_removed_line((kept[r[0] - 1], *r[1:])) for r in result.removed]
+    removed = sorted([*doc.removed, *corpus])  # line numbers differ: they decide
+    keys = None if doc.keys is None else without(doc.keys, lines)
+    return CleanedDocument(result.text, doc.lines, removed, keys)
 
 
 def _kept_line_numbers(doc: CleanedDocument) -> list[int]:

@@ -54,10 +54,8 @@ import functools
 import itertools
 import typing
 import weakref
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from multiprocessing.pool import AsyncResult
 from types import TracebackType
 from typing import Any, Final, Literal
 
@@ -65,7 +63,7 @@ import numpy as np
 import numpy.typing as npt
 import xxhash
 
-from normalize._workers import BackgroundPool
+from normalize._workers import BackgroundPool, OrderedTasks, Workers
 from normalize.cluster import (
     Keep,
     check_keep,
@@ -170,6 +168,9 @@ class _Batch:
     shingles: Shingles | None  # distinct sorted hashes per document (verify="exact")
 
 
+SignedBatch = _Batch  # what DocumentDeduper.key_signer() makes and add_signed() takes
+
+
 @functools.lru_cache(maxsize=4)
 def _tools(spec: _Spec) -> tuple[Normalizer, MinHasher]:
     hasher = MinHasher(spec.num_perm, spec.ngram, spec.unit, spec.seed, spec.mode)
@@ -247,7 +248,9 @@ def _process_keys(spec: _Spec, keys: list[str], lengths: npt.NDArray[np.int64]) 
             signatures.append(hasher.signatures_of_batch(part))
     return _Batch(
         keys=key_hashes(keys),
-        signatures=np.concatenate(signatures),
+        signatures=(
+            np.concatenate(signatures) if signatures else np.empty((0, spec.num_perm), np.uint32)
+        ),
         lengths=lengths,
         empty=np.array([not k or k.isspace() for k in keys], dtype=np.bool_),
         shingles=_concat_shingles(kept) if kept else None,
@@ -305,7 +308,7 @@ def _exact_jaccard(
     return out
 
 
-def _check_params(threshold: float, verify: str, workers: int) -> None:
+def _check_params(threshold: float, verify: str, workers: int | Workers) -> None:
     if (
         isinstance(threshold, bool)
         or not isinstance(threshold, (int, float))
@@ -316,6 +319,8 @@ def _check_params(threshold: float, verify: str, workers: int) -> None:
     if verify not in VERIFY_MODES:
         msg = f"unknown verify mode {verify!r}; valid modes: {', '.join(VERIFY_MODES)}"
         raise ValueError(msg)
+    if isinstance(workers, Workers):
+        return
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         msg = f"workers must be an integer >= 1, not {workers!r}"
         raise ValueError(msg)
@@ -348,7 +353,7 @@ class DocumentDeduper:
         seed: int = 1,
         mode: Mode = "fast",
         bands: tuple[int, int] | None = None,
-        workers: int = 1,
+        workers: int | Workers = 1,
     ) -> None:
         _check_params(threshold, verify, workers)
         check_keep(keep)
@@ -376,7 +381,10 @@ class DocumentDeduper:
             profile_version=options.version,
         )
         self.keep: Keep = keep
-        self.workers = workers
+        # a Workers given is shared with other stages: its owner stops it
+        self._own_workers = not isinstance(workers, Workers)
+        self._workers = workers if isinstance(workers, Workers) else Workers(workers)
+        self.workers = self._workers.count
         self._spec = _Spec(
             options,
             hasher.num_perm,
@@ -388,8 +396,7 @@ class DocumentDeduper:
         )
         self._parts: list[_Batch] = []
         self._size = 0  # documents accepted by add(), done or still in a worker
-        self._pending: deque[AsyncResult[_Batch]] = deque()
-        self._pool: BackgroundPool | None = None
+        self._tasks = OrderedTasks[_Batch](self._workers)
         self._finalizer: weakref.finalize[[], DocumentDeduper] | None = None
 
     def __repr__(self) -> str:
@@ -434,13 +441,8 @@ class DocumentDeduper:
         """Run ``work(*args)`` on a batch of ``size`` documents: here, or in
         the pool (at most ``2 * workers`` batches wait there at once)."""
         self._size += size
-        pool = self.start_workers()
-        if pool is None or not pool.ready:  # no workers, or not up yet: do it here
-            self._parts.append(work(*args))
-            return
-        self._pending.append(pool.get().apply_async(work, args))
-        if len(self._pending) >= 2 * self.workers:
-            self._parts.append(self._pending.popleft().get())
+        self.start_workers()
+        self._parts += self._tasks.submit(work, *args)
 
     def add_keys(self, keys: Sequence[str], lengths: Sequence[int]) -> None:
         """:meth:`add` for documents already normalized by this deduper's
@@ -463,6 +465,29 @@ class DocumentDeduper:
             part = all_lengths[start : start + len(batch)]
             start += len(batch)
             self._submit(_process_keys, (self._spec, batch, part), len(batch))
+
+    def key_signer(self) -> Callable[[list[str], npt.NDArray[np.int64]], SignedBatch]:
+        """What :meth:`add_keys` does to a batch, as a picklable function of
+        ``(keys, lengths)``, for a caller that runs its batches in its own
+        worker tasks; :meth:`add_signed` takes what it returns, in order."""
+        return functools.partial(_process_keys, self._spec)
+
+    def text_signer(self) -> Callable[[list[str]], SignedBatch]:
+        """What :meth:`add` does to a batch of texts, as a picklable function
+        (see :meth:`key_signer`)."""
+        return functools.partial(_process_batch, self._spec)
+
+    def terminate(self) -> None:
+        """Stop the worker processes at once, dropping the batches still in
+        them (after Ctrl-C: nothing more will be added)."""
+        self._tasks.clear()
+        self._terminate()
+
+    def add_signed(self, batch: SignedBatch) -> None:
+        """Append a batch :meth:`key_signer`'s function made."""
+        self._drain()
+        self._parts.append(batch)
+        self._size += len(batch.keys)
 
     def extend(self, other: DocumentDeduper) -> None:
         """Append the documents ``other`` has collected (their indices follow
@@ -536,14 +561,13 @@ class DocumentDeduper:
         return out
 
     def _drain(self) -> None:
-        while self._pending:
-            self._parts.append(self._pending.popleft().get())
+        self._parts += self._tasks.drain()
 
     def _terminate(self) -> None:
         if self._finalizer is not None:
             self._finalizer()
-        self._pool = None
         self._finalizer = None
+        self._tasks.clear()
 
     def _compact(self) -> _Batch | None:
         """Concatenate the collected batches into one (kept for later calls)."""
@@ -568,10 +592,9 @@ class DocumentDeduper:
         it reads its input overlaps their start with the reading. Until they
         are up, batches are done in this process (same results). None when
         ``workers`` is 1."""
-        if self._pool is None and self.workers > 1:
-            self._pool = BackgroundPool(self.workers)
-            self._finalizer = weakref.finalize(self, self._pool.terminate)
-        return self._pool
+        if self._finalizer is None and self._own_workers and self.workers > 1:
+            self._finalizer = weakref.finalize(self, self._workers.terminate)
+        return self._workers.start()
 
 
 def dedup_documents(

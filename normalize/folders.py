@@ -23,6 +23,7 @@ from normalize.io import (
     InputSpec,
     OutputError,
     Record,
+    RecordFormat,
     RecordWriter,
     open_output,
 )
@@ -136,7 +137,19 @@ def _hidden_beside(target: Path, kind: str) -> Path:
     return target.with_name(f".{target.name}.{secrets.token_hex(4)}.{kind}")
 
 
-Write = Callable[[Record, "str | None"], None]
+#: ``write(record, text)``: ``text`` replaces the record's text (None: the
+#: record as read); bytes are the record already formatted (:func:`formatting`).
+Write = Callable[[Record, "str | bytes | None"], None]
+
+
+def formatting(out_format: str, text_field: str, names: dict[str, str] | None) -> RecordFormat:
+    """How :func:`document_writer` with these arguments formats a record, for
+    workers that format records ahead and hand it the bytes.
+
+    >>> formatting("jsonl", "text", None).format, formatting("jsonl", "text", {}).format
+    ('jsonl', 'text')
+    """
+    return RecordFormat("jsonl" if names is None and out_format == "jsonl" else "text", text_field)
 
 
 @contextlib.contextmanager
@@ -151,20 +164,26 @@ def document_writer(
     """``write(record, text)`` for kept documents: to one stream (JSONL, or
     plain text), or, with ``names`` (input name -> relative path), one file
     per input under the output directory ``output``, built atomically."""
+    form = formatting(out_format, text_field, names)
     if names is None:
         with open_output(output) as stream:
-            writer = RecordWriter(
-                stream, "jsonl" if out_format == "jsonl" else "text", text_field=text_field
-            )
-            yield writer.write
+            writer = RecordWriter(stream, form.format, text_field=text_field)
+
+            def write_one(record: Record, text: str | bytes | None) -> None:
+                if isinstance(text, bytes):
+                    writer.write_many([text], [None])
+                else:
+                    writer.write(record, text)
+
+            yield write_one
         return
     assert output is not None
     with atomic_directory(output, force=force) as folder:
 
-        def write(record: Record, text: str | None) -> None:
+        def write(record: Record, text: str | bytes | None) -> None:
             target = folder / names[record.source]
             target.parent.mkdir(parents=True, exist_ok=True)
             with open_output(target) as stream:
-                RecordWriter(stream, "text").write(record, text)
+                stream.write(text if isinstance(text, bytes) else form(record, text))
 
         yield write

@@ -1077,6 +1077,48 @@ def _json_default(value: object) -> object:
     return str(value)
 
 
+@dataclasses.dataclass(frozen=True)
+class RecordFormat:
+    """How :class:`RecordWriter` turns one record into bytes, as a pure,
+    picklable function (worker processes format the records they write):
+    ``"text"``: the text and the record's line ending; ``"jsonl"``: the
+    record's fields with ``text_field`` set to the text (a plain-text record
+    becomes ``{"id": ..., text_field: ...}``). A bad record, or a record
+    read with its raw line and written with its own text, comes back as
+    it was read.
+
+    >>> RecordFormat("jsonl")(Record(id="a", text="x"), "y")
+    b'{"id": "a", "text": "y"}\\n'
+    >>> RecordFormat("text")(Record(id="a", text="x", ending="\\n"), None)
+    b'x\\n'
+    """
+
+    format: OutputFormat
+    text_field: str = "text"
+
+    def __post_init__(self) -> None:
+        if self.format not in ("text", "jsonl"):
+            msg = f"RecordWriter format must be 'text' or 'jsonl', not {self.format!r}"
+            raise ValueError(msg)
+
+    def __call__(self, record: Record, text: str | None) -> bytes:
+        if text is None:
+            text = record.text
+        if record.error is None and self.format == "text":
+            return (text + record.ending).encode("utf-8")
+        return self.jsonl(record, text)
+
+    def jsonl(self, record: Record, text: str) -> bytes:
+        """The JSONL line of ``record`` with ``text`` (a bad record as read)."""
+        if record.error is not None or (record.raw is not None and text == record.text):
+            return record.raw if record.raw is not None else json_line(record.fields or {})
+        if record.fields is None:
+            return json_line({"id": record.id, self.text_field: text})
+        fields = dict(record.fields)
+        fields[self.text_field] = text
+        return json_line(fields)
+
+
 class RecordWriter:
     """Write records to a binary stream as plain text or JSONL.
 
@@ -1099,9 +1141,7 @@ class RecordWriter:
     def __init__(
         self, stream: IO[bytes], format: OutputFormat, *, text_field: str = "text"
     ) -> None:
-        if format not in ("text", "jsonl"):
-            msg = f"RecordWriter format must be 'text' or 'jsonl', not {format!r}"
-            raise ValueError(msg)
+        self.formatting = RecordFormat(format, text_field)
         self.stream = stream
         self.format = format
         self.text_field = text_field
@@ -1140,19 +1180,9 @@ class RecordWriter:
             if lines:
                 out.append("".join(lines).encode("utf-8"))
                 lines.clear()
-            if record.error is not None or (record.raw is not None and text == record.text):
-                data = record.raw if record.raw is not None else json_line(record.fields or {})
-            else:
-                data = json_line(self._fields(record, text))
+            data = self.formatting.jsonl(record, text)
             out.append(data)
             self._open_line = bool(data) and not data.endswith(b"\n")
         if lines:
             out.append("".join(lines).encode("utf-8"))
         self.stream.write(b"".join(out))
-
-    def _fields(self, record: Record, text: str) -> dict[str, Any]:
-        if record.fields is None:
-            return {"id": record.id, self.text_field: text}
-        fields = dict(record.fields)
-        fields[self.text_field] = text
-        return fields

@@ -776,15 +776,17 @@ class BoilerplateFilter:
             self._count_batch(batch, lines_per_doc, keyed=keyed)
 
     def _count_batch(self, lines: list[str], lines_per_doc: list[int], *, keyed: bool) -> None:
-        self.documents += len(lines_per_doc)
         _, hashes, long_enough = self._hash(lines, keyed=keyed)
-        docs = np.repeat(np.arange(len(lines_per_doc), dtype=np.int64), lines_per_doc)
-        docs = docs[long_enough]
-        order = np.lexsort((hashes, docs))
-        hashes, docs = hashes[order], docs[order]
-        new = np.ones(len(hashes), dtype=bool)  # first of its (document, hash) pair
-        new[1:] = (hashes[1:] != hashes[:-1]) | (docs[1:] != docs[:-1])
-        self._counts.add(hashes[new])
+        self.add_counted(_per_document(hashes, long_enough, lines_per_doc), len(lines_per_doc))
+
+    def add_counted(self, hashes: npt.NDArray[np.uint64], documents: int) -> None:
+        """Count ``hashes`` (:func:`document_line_hashes` of ``documents``
+        documents, made in any process) as :meth:`count_keys` would."""
+        if self._boilerplate is not None:
+            msg = "count() after filter(): the counting pass is over"
+            raise RuntimeError(msg)
+        self.documents += documents
+        self._counts.add(hashes)
 
     def _hash(
         self, lines: list[str], *, keyed: bool = False
@@ -792,14 +794,7 @@ class BoilerplateFilter:
         """The keys (``lines`` themselves when ``keyed``), xxh3-64 of those of
         ``min_chars`` or more, and which those are."""
         keys = lines if keyed else self.normalizer.normalize_many(lines)
-        lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
-        long_enough = lens >= self.min_chars
-        chosen = compress(keys, long_enough.tolist())
-        count = int(long_enough.sum())
-        hashes = np.fromiter(
-            map(xxhash.xxh3_64_intdigest, map(_ENCODE, chosen)), dtype=np.uint64, count=count
-        )
-        return keys, hashes, long_enough
+        return keys, *_key_hashes(keys, self.min_chars)
 
     @property
     def distinct_keys(self) -> int:
@@ -866,11 +861,89 @@ class BoilerplateFilter:
         >>> f.find_keyed([["menu", "a"], ["b"], []])
         [[0], [], []]
         """
-        boilerplate = self._finish()
+        return self.finder().find(keys)
+
+    def finder(self) -> BoilerplateLines:
+        """What finds the boilerplate lines once counting is over (this call
+        ends it): small, and picklable for worker processes."""
+        return BoilerplateLines(self._finish(), self.min_chars)
+
+    def _filter(self, split: list[_Lines], keys: Sequence[Sequence[str]]) -> list[LineDedup]:
+        return [
+            lines.result([(i, -1, 100.0) for i in found], "line-corpus", kept_copy=False)
+            for lines, found in zip(split, self.find_keyed(keys), strict=True)
+        ]
+
+
+def _key_hashes(
+    keys: Sequence[str], min_chars: int
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.bool_]]:
+    """xxh3-64 of the ``keys`` of ``min_chars`` characters or more, and which
+    keys those are."""
+    lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    long_enough = lens >= min_chars
+    chosen = compress(keys, long_enough.tolist())
+    count = int(long_enough.sum())
+    hashes = np.fromiter(
+        map(xxhash.xxh3_64_intdigest, map(_ENCODE, chosen)), dtype=np.uint64, count=count
+    )
+    return hashes, long_enough
+
+
+def _per_document(
+    hashes: npt.NDArray[np.uint64], long_enough: npt.NDArray[np.bool_], lines_per_doc: list[int]
+) -> npt.NDArray[np.uint64]:
+    """``hashes`` (of the lines ``long_enough`` among documents of
+    ``lines_per_doc`` lines) with each document's repeats removed."""
+    docs = np.repeat(np.arange(len(lines_per_doc), dtype=np.int64), lines_per_doc)
+    docs = docs[long_enough]
+    order = np.lexsort((hashes, docs))
+    hashes, docs = hashes[order], docs[order]
+    new = np.ones(len(hashes), dtype=bool)  # first of its (document, hash) pair
+    new[1:] = (hashes[1:] != hashes[:-1]) | (docs[1:] != docs[:-1])
+    return hashes[new]
+
+
+def document_line_hashes(
+    documents: Sequence[Sequence[str]], min_chars: int
+) -> npt.NDArray[np.uint64]:
+    """What :meth:`BoilerplateFilter.count_keys` counts of documents given as
+    their lines' keys: the xxh3-64 of each document's distinct non-empty keys
+    of ``min_chars`` or more (for :meth:`BoilerplateFilter.add_counted`, so
+    worker processes can do the hashing).
+
+    >>> len(document_line_hashes([["menu", "menu", "a"], ["menu"]], min_chars=3))
+    2
+    """
+    contents = [[key for key in document if key] for document in documents]
+    flat = list(itertools.chain.from_iterable(contents))
+    hashes, long_enough = _key_hashes(flat, min_chars)
+    return _per_document(hashes, long_enough, list(map(len, contents)))
+
+
+@dataclasses.dataclass(frozen=True)
+class BoilerplateLines:
+    """The boilerplate keys a :class:`BoilerplateFilter` counted (``hashes``:
+    sorted xxh3-64 hashes of keys of ``min_chars`` or more), to find in
+    documents (:meth:`BoilerplateFilter.finder`).
+
+    >>> f = BoilerplateFilter(min_docs=2, min_chars=3)
+    >>> f.count_keys([["menu", "a"], ["b", "menu"]])
+    >>> f.finder().find([["menu", "a"], ["b"], ["", "menu"]])
+    [[0], [], [1]]
+    """
+
+    hashes: npt.NDArray[np.uint64]
+    min_chars: int
+
+    def find(self, keys: Sequence[Sequence[str]]) -> list[list[int]]:
+        """For documents given as their lines' keys, the 0-based indices of
+        their boilerplate lines, in order (blank lines never are)."""
+        boilerplate = self.hashes
         if not len(boilerplate):
             return [[] for _ in keys]
         flat = list(itertools.chain.from_iterable(keys))
-        _, hashes, long_enough = self._hash(flat, keyed=True)
+        hashes, long_enough = _key_hashes(flat, self.min_chars)
         where = np.searchsorted(boilerplate, hashes).clip(max=len(boilerplate) - 1)
         hit = np.zeros(len(flat), dtype=np.bool_)
         hit[np.flatnonzero(long_enough)[boilerplate[where] == hashes]] = True
@@ -886,12 +959,6 @@ class BoilerplateFilter:
             )
             start += len(own)
         return out
-
-    def _filter(self, split: list[_Lines], keys: Sequence[Sequence[str]]) -> list[LineDedup]:
-        return [
-            lines.result([(i, -1, 100.0) for i in found], "line-corpus", kept_copy=False)
-            for lines, found in zip(split, self.find_keyed(keys), strict=True)
-        ]
 
 
 def drop_lines(text: str, lines: Sequence[int]) -> LineDedup:

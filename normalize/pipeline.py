@@ -31,28 +31,43 @@ import contextlib
 import dataclasses
 import functools
 import heapq
+import itertools
 import operator
 import os
 import pickle
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import Any, Final
 
-from normalize.audit import AuditWriter
-from normalize.clean import CleanConfig, CleanedDocument, Cleaner, Tally, without
-from normalize.dedup import DedupResult
+import numpy as np
+import numpy.typing as npt
+
+from normalize._workers import OrderedTasks
+from normalize.audit import AuditWriter, format_lines
+from normalize.clean import (
+    CleanConfig,
+    CleanedDocument,
+    Cleaner,
+    Tally,
+    document_key,
+    drop_boilerplate,
+    without,
+)
+from normalize.dedup import DedupResult, SignedBatch
 from normalize.folders import Write
 from normalize.io import (
     InputSpec,
     ReadOptions,
     ReadStats,
     Record,
+    RecordFormat,
     batched,
     read_inputs,
     scratch_folder,
 )
-from normalize.lines import RemovedLine
+from normalize.lines import BoilerplateLines, RemovedLine
 from normalize.report import (
     MAX_CLUSTERS,
     MAX_LINE_EXAMPLES,
@@ -68,60 +83,133 @@ Progress = Callable[[str, int | None], Callable[[int], None]]
 
 Item = tuple[Record, CleanedDocument]
 _record_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Record)))
-
-
-class _Spill:
-    """Batches of rows (plain tuples, lists, strings and numbers: they pickle
-    in C, where a slotted dataclass or a named tuple pickles through Python
-    code once per object) in a temporary file, read back in order."""
-
-    def __init__(self, folder: Path, name: str) -> None:
-        self.path = folder / name
-        self._stream: IO[bytes] | None = None
-        self.items = 0
-
-    def write(self, rows: list[Any]) -> None:
-        if self._stream is None:
-            self._stream = self.path.open("wb")
-        pickle.dump(rows, self._stream, protocol=pickle.HIGHEST_PROTOCOL)
-        self.items += len(rows)
-
-    def close(self) -> None:
-        if self._stream is not None:
-            self._stream.close()
-            self._stream = None
-
-    def read(self) -> Iterator[list[Any]]:
-        self.close()
-        if not self.path.exists():
-            return
-        with self.path.open("rb") as stream:
-            while True:
-                try:
-                    yield pickle.load(stream)
-                except EOFError:
-                    return
-
-    def unlink(self) -> None:
-        self.close()
-        self.path.unlink(missing_ok=True)
-
-
-def _item_rows(items: list[Item]) -> list[tuple[Any, ...]]:
-    """The cleaned spill's rows: the record and the document, without keys."""
-    return [(_record_values(r), d.text, d.lines, list(map(tuple, d.removed))) for r, d in items]
-
-
-def _items(rows: list[tuple[Any, ...]]) -> list[Item]:
-    return [
-        (Record(*r), CleanedDocument(text, lines, list(map(_removed_line, removed))))
-        for r, text, lines, removed in rows
-    ]
-
-
 _removed_line = functools.partial(tuple.__new__, RemovedLine)  # RemovedLine(*fields), faster
 
+#: a removed line as the spill and the workers carry it: a plain tuple
+LineRow = tuple[Any, ...]
+#: a cleaned document in the spill: text, line count, removed lines
+DocRow = tuple[str, int, list[LineRow]]
+#: what the boilerplate pass needs of a document (see _key_row)
 KeyRow = tuple[str | list[str], int, bool, list[int]]
+
+
+def _dump(path: Path, rows: list[Any]) -> None:
+    """One batch's file of rows, written by whichever process made them."""
+    with path.open("wb") as stream:
+        pickle.dump(rows, stream, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _load(path: Path) -> list[Any]:
+    with path.open("rb") as stream:
+        rows: list[Any] = pickle.load(stream)
+    return rows
+
+
+@dataclass(frozen=True)
+class _Batches:
+    """Where the files of batch ``i`` go: its records without their text
+    (``records-i``), its documents as cleaned (``cleaned-i``), their lines'
+    keys for the boilerplate pass (``keys-i``) and the boilerplate lines
+    found in them (``cuts-i``). Workers write all but the records, so the
+    texts never travel back to the main process."""
+
+    folder: Path
+
+    def records(self, i: int) -> Path:
+        return self.folder / f"records-{i}"
+
+    def cleaned(self, i: int) -> Path:
+        return self.folder / f"cleaned-{i}"
+
+    def keys(self, i: int) -> Path:
+        return self.folder / f"keys-{i}"
+
+    def cuts(self, i: int) -> Path:
+        return self.folder / f"cuts-{i}"
+
+
+@dataclass(frozen=True)
+class _LineWork:
+    """What a worker does to one batch of texts in the first pass (every
+    field pickles: the functions are the stages' own, see Cleaner)."""
+
+    clean: Callable[[Sequence[str]], list[CleanedDocument]]
+    count: Callable[[Sequence[Sequence[str]]], npt.NDArray[np.uint64]] | None
+    sign_keys: Callable[[list[str], npt.NDArray[np.int64]], SignedBatch] | None
+    sign_texts: Callable[[list[str]], SignedBatch] | None
+    files: _Batches
+    audit: bool  # format the audit of the removed lines
+
+    def __call__(self, i: int, ids: list[str], texts: list[str]) -> _LinesDone:
+        """Batch ``i``: the documents ``ids`` with their ``texts``."""
+        docs = self.clean(texts)
+        _dump(self.files.cleaned(i), [(d.text, d.lines, _line_rows(d.removed)) for d in docs])
+        hashes = None
+        if self.count is not None:  # boilerplate: the keys wait for its pass
+            keys = [d.keys or [] for d in docs]
+            hashes = self.count(keys)
+            _dump(self.files.keys(i), [_key_row(d) for d in docs])
+        signed = None
+        if self.sign_keys is not None:
+            lengths = np.fromiter(map(len, (d.text for d in docs)), np.int64, len(docs))
+            signed = self.sign_keys([document_key(d.keys or []) for d in docs], lengths)
+        elif self.sign_texts is not None:
+            signed = self.sign_texts([d.text for d in docs])
+        removals = _removals(
+            ((doc_id, d.removed, d) for doc_id, d in zip(ids, docs, strict=True)), audit=self.audit
+        )
+        return _LinesDone(len(docs), sum(d.lines for d in docs), removals, hashes, signed)
+
+
+@dataclass(frozen=True)
+class _LinesDone:
+    """What the main process gets back of a first-pass batch: how many
+    documents and lines it had, the lines removed from them, the hashes the
+    boilerplate stage counts and the document stage's batch when it can be
+    made now."""
+
+    documents: int
+    lines: int
+    removals: _Removals
+    hashes: npt.NDArray[np.uint64] | None
+    signed: SignedBatch | None
+
+
+@dataclass(frozen=True)
+class _Removals:
+    """Lines removed from a batch's documents, as the main process records
+    them: their audit lines (formatted, :func:`normalize.audit.format_lines`),
+    how many per reason, and the first examples per reason for the report."""
+
+    audit: bytes
+    reasons: dict[str, int]
+    examples: list[tuple[str, LineExample]]  # (reason, example)
+
+
+def _removals(
+    docs: Iterable[tuple[str, Sequence[RemovedLine], CleanedDocument]], *, audit: bool
+) -> _Removals:
+    """The :class:`_Removals` of ``(id, removed lines, document)`` triples."""
+    parts: list[bytes] = []
+    reasons: Counter[str] = Counter()
+    examples: list[tuple[str, LineExample]] = []
+    shown: Counter[str] = Counter()  # the first ones of a batch are all the report may show
+    for doc_id, removed, doc in docs:
+        if not removed:
+            continue
+        reasons.update(line.reason for line in removed)
+        if audit:
+            parts.append(format_lines(doc_id, removed))
+        for line in removed:
+            if shown[line.reason] < MAX_LINE_EXAMPLES:
+                shown[line.reason] += 1
+                kept = _kept_line(doc, line.duplicate_of) if line.duplicate_of else None
+                examples.append((line.reason, LineExample(doc_id, line.line, line.text, kept)))
+    return _Removals(b"".join(parts), dict(reasons), examples)
+
+
+def _line_rows(removed: Sequence[RemovedLine]) -> list[LineRow]:
+    return list(map(tuple, removed))
 
 
 def _key_row(doc: CleanedDocument) -> KeyRow:
@@ -165,12 +253,13 @@ class Examples:
 
     by_reason: dict[str, list[LineExample]] = field(default_factory=dict)
 
-    def add(self, doc_id: str, doc: CleanedDocument, removed: Sequence[RemovedLine]) -> None:
-        for line in removed:
-            examples = self.by_reason.setdefault(line.reason, [])
-            if len(examples) < MAX_LINE_EXAMPLES:
-                kept = _kept_line(doc, line.duplicate_of) if line.duplicate_of else None
-                examples.append(LineExample(doc_id, line.line, line.text, kept))
+    def extend(self, examples: Iterable[tuple[str, LineExample]]) -> None:
+        """Take ``(reason, example)`` pairs, in input order, while a reason
+        has fewer than :data:`MAX_LINE_EXAMPLES`."""
+        for reason, example in examples:
+            shown = self.by_reason.setdefault(reason, [])
+            if len(shown) < MAX_LINE_EXAMPLES:
+                shown.append(example)
 
     def removals(self, tally: Tally) -> dict[str, LineRemovals]:
         totals = {
@@ -204,18 +293,11 @@ class CleanRun:
     examples: Examples = field(default_factory=Examples)
     stats: ReadStats = field(default_factory=ReadStats)
 
-    def lines_removed(
-        self,
-        auditor: AuditWriter,
-        doc_id: str,
-        doc: CleanedDocument,
-        removed: Sequence[RemovedLine],
-    ) -> None:
-        """Count, audit and sample the lines a stage removed from ``doc``."""
-        if removed:
-            self.tally.count_lines(removed)
-            auditor.lines(doc_id, removed)
-            self.examples.add(doc_id, doc, removed)
+    def lines_removed(self, auditor: AuditWriter, removals: _Removals) -> None:
+        """Count, audit and sample the lines a stage removed from a batch."""
+        self.tally.count_reasons(removals.reasons)
+        auditor.add_formatted(removals.audit, removals.reasons)
+        self.examples.extend(removals.examples)
 
 
 def run_clean(
@@ -225,26 +307,33 @@ def run_clean(
     write: Write,
     auditor: AuditWriter,
     progress: Progress,
+    formatting: RecordFormat | None = None,
 ) -> CleanRun:
-    """Every pass over ``inputs`` (see the module docstring)."""
+    """Every pass over ``inputs`` (see the module docstring). With
+    ``formatting`` (how ``write`` formats a record), the workers format the
+    kept records and ``write`` gets their bytes, else their texts."""
     run = CleanRun()
     cleaner = Cleaner(config)
     cleaner.start_workers()
     try:
         with contextlib.ExitStack() as stack:
-            folder = scratch_folder(stack, SPILL_PREFIX)
-            spill, keys = _first_pass(inputs, options, cleaner, auditor, run, folder, progress)
-            cuts = None
-            if keys is not None:
-                cuts = _boilerplate_pass(keys, cleaner, folder, progress)
+            files = _Batches(scratch_folder(stack, SPILL_PREFIX))
+            stack.callback(cleaner.terminate)  # no worker writes in the folder once it goes
+            sizes = _first_pass(inputs, options, cleaner, auditor, run, files, progress)
+            cut = False
+            if cleaner.needs_second_pass:
+                _boilerplate_pass(sizes, cleaner, files, progress)
+                cut = True
                 if cleaner.needs_texts:
-                    _documents_pass(spill, cuts, cleaner, progress)
+                    _documents_pass(sizes, cleaner, files, progress)
             progress("clustering", None)
             result = run.result = cleaner.result()
+            out = cleaner.output_function()
+            work = _WriteWork(files, cut, out, formatting, auditor.stream is not None)
+            _write_pass(sizes, work, cleaner, result, write, auditor, run, progress)
             cleaner.close()
-            _write_pass(spill, cuts, cleaner, result, write, auditor, run, progress)
     finally:
-        cleaner.close()
+        cleaner.terminate()
     return run
 
 
@@ -254,114 +343,215 @@ def _first_pass(
     cleaner: Cleaner,
     auditor: AuditWriter,
     run: CleanRun,
-    folder: Path,
+    files: _Batches,
     progress: Progress,
-) -> tuple[_Spill, _Spill | None]:
-    """Repair and duplicate lines; the cleaned spill, and the keys spill for
-    the boilerplate pass when there is one."""
-    final = not cleaner.needs_second_pass
-    spill = _Spill(folder, "cleaned")
-    keys = None if final else _Spill(folder, "keys")
+) -> list[_Size]:
+    """Repair and duplicate lines, a batch a task (:class:`_LineWork`): the
+    workers write each batch's cleaned documents (and lines' keys) to its
+    files; this process reads, writes each batch's records without their
+    text, audits and counts. Returns the size of each batch."""
+    boilerplate = cleaner.needs_second_pass
+    work = _LineWork(
+        cleaner.line_cleaner(),
+        cleaner.line_counter(),
+        None if boilerplate else cleaner.key_signer(),
+        None if boilerplate or not cleaner.needs_texts else cleaner.text_signer(),
+        files,
+        auditor.stream is not None,
+    )
+    sizes: list[_Size] = []
     update = progress("cleaning", _total_bytes(inputs))
     tally = run.tally
-    batches = (
-        (batch, [r.text for r in batch if r.error is None])
-        for batch in batched(read_inputs(inputs, options, stats=run.stats))
-    )
-    for batch, cleaned in cleaner.clean_batches(batches):
-        docs = iter(cleaned)
-        items: list[Item] = []
-        for record in batch:
-            if record.error is not None:
-                run.bad += 1
-                items.append((record, CleanedDocument("", 0, [])))
-                continue
-            doc = next(docs)
-            tally.documents += 1
-            tally.lines += doc.lines
-            run.lines_removed(auditor, record.id, doc, doc.removed)
-            _drop_text(record, options.text_field)
-            items.append((record, doc))
-        if keys is not None:
-            keys.write([None if r.error is not None else _key_row(d) for r, d in items])
+    tasks = OrderedTasks[_LinesDone](cleaner.workers)
+    waiting: deque[list[Record]] = deque()
+    batches = batched(read_inputs(inputs, options, stats=run.stats))
+    for i, batch in enumerate(itertools.chain(batches, [None])):
+        if batch is None:
+            due = tasks.drain()
         else:
-            cleaner.add_documents(doc for record, doc in items if record.error is None)
-        spill.write(_item_rows(items))
-        update(run.stats.bytes_read)
-    spill.close()
-    if keys is not None:
-        keys.close()
-    return spill, keys
+            waiting.append(batch)
+            good = [r for r in batch if r.error is None]
+            due = tasks.submit(work, i, [r.id for r in good], [r.text for r in good])
+            for record in good:
+                _drop_text(record, options.text_field)
+        for done in due:
+            batch_records = waiting.popleft()
+            run.bad += len(batch_records) - done.documents
+            tally.documents += done.documents
+            tally.lines += done.lines
+            run.lines_removed(auditor, done.removals)
+            _dump(files.records(len(sizes)), [_record_values(r) for r in batch_records])
+            sizes.append(_Size(len(batch_records), done.documents))
+            if done.hashes is not None:
+                cleaner.add_counted(done.hashes, done.documents)
+            if not boilerplate:
+                cleaner.add_signed(done.signed, done.documents)
+            update(run.stats.bytes_read)
+    return sizes
 
 
 def _drop_text(record: Record, text_field: str) -> None:
-    """Forget every copy of the original text a record holds: the spill
-    carries the cleaned text only. (``raw``, the JSONL line, would also be
-    written back as is for a document whose cleaned text is empty.)"""
+    """Forget every copy of the original text a record holds: the records
+    spill carries the rest of the record only. (``raw``, the JSONL line,
+    would also be written back as is for a document whose cleaned text is
+    empty.)"""
     record.text = ""
     record.raw = None
     if record.fields is not None and text_field in record.fields:
         record.fields = {**record.fields, text_field: ""}
 
 
-def _boilerplate_pass(keys: _Spill, cleaner: Cleaner, folder: Path, progress: Progress) -> _Spill:
+def _boilerplate_pass(
+    sizes: Sequence[_Size], cleaner: Cleaner, files: _Batches, progress: Progress
+) -> None:
     """Find each document's boilerplate lines from its lines' keys alone (the
-    texts stay in the cleaned spill) and feed the document stage the keys
-    and lengths of what is left; the lines to drop go to the cuts spill."""
-    cuts = _Spill(folder, "cuts")
-    update = progress("boilerplate", keys.items)
-    done = 0
+    texts stay in their files) and feed the document stage the keys and
+    lengths of what is left. Each batch is a task
+    (:func:`_boilerplate_batch`): a worker reads the batch's keys, writes
+    the lines to drop to its cuts file and hands back only the signatures."""
+    update = progress("boilerplate", sum(size.documents for size in sizes))
+    finder = cleaner.boilerplate_finder()
+    assert finder is not None
+    signer = cleaner.key_signer()
     by_keys = not cleaner.needs_texts
-    for rows in keys.read():
-        good = [row for row in rows if row is not None]
-        own = [_unpack_keys(row[0]) for row in good]
-        found = cleaner.boilerplate_lines(own)
-        if by_keys:
-            cleaner.add_line_keys(
-                [without(k, f) for k, f in zip(own, found, strict=True)],
-                [
-                    _length_without(length, at_end, line_lengths, f)
-                    for (_, length, at_end, line_lengths), f in zip(good, found, strict=True)
-                ],
-            )
-        lines = iter(found)
-        out = [None if row is None else next(lines) for row in rows]
-        cuts.write(out)
-        done += len(rows)
-        update(done)
-    cuts.close()
-    keys.unlink()
-    return cuts
+    tasks = OrderedTasks[SignedBatch | None](cleaner.workers)
+    sized = iter(sizes)
+    done = 0
+    for i in [*range(len(sizes)), None]:
+        due = (
+            tasks.drain()
+            if i is None
+            else tasks.submit(_boilerplate_batch, files, i, finder, signer)
+        )
+        for signed in due:
+            size = next(sized).documents
+            if by_keys:
+                cleaner.add_signed(signed, size)
+            done += size
+            update(done)
 
 
-def _read_cut(spill: _Spill, cuts: _Spill | None) -> Iterator[list[tuple[Item, list[int] | None]]]:
-    """The cleaned spill's batches, each item with its boilerplate lines."""
-    if cuts is None:
-        for rows in spill.read():
-            yield [(item, None) for item in _items(rows)]
-        return
-    for rows, drop in zip(spill.read(), cuts.read(), strict=True):
-        yield list(zip(_items(rows), drop, strict=True))
+def _boilerplate_batch(
+    files: _Batches,
+    i: int,
+    finder: BoilerplateLines,
+    signer: Callable[[list[str], npt.NDArray[np.int64]], SignedBatch] | None,
+) -> SignedBatch | None:
+    """Batch ``i``: write each document's boilerplate lines to its cuts file
+    and, with ``signer``, sign what is left of each."""
+    rows: list[KeyRow] = _load(files.keys(i))
+    files.keys(i).unlink()
+    own = [_unpack_keys(row[0]) for row in rows]
+    found = finder.find(own)
+    _dump(files.cuts(i), found)
+    if signer is None:
+        return None
+    lengths = [
+        _length_without(length, at_end, line_lengths, f)
+        for (_, length, at_end, line_lengths), f in zip(rows, found, strict=True)
+    ]
+    return signer(
+        [document_key(without(k, f)) for k, f in zip(own, found, strict=True)],
+        np.asarray(lengths, dtype=np.int64),
+    )
 
 
-def _documents_pass(spill: _Spill, cuts: _Spill, cleaner: Cleaner, progress: Progress) -> None:
+def _read_docs(
+    files: _Batches, i: int, *, cut: bool = True
+) -> list[tuple[CleanedDocument, list[int]]]:
+    """Batch ``i``'s cleaned documents, each with its boilerplate lines (none
+    without ``cut``: there was no boilerplate pass)."""
+    rows: list[DocRow] = _load(files.cleaned(i))
+    drops: list[list[int]] = _load(files.cuts(i)) if cut else [[] for _ in rows]
+    return [
+        (CleanedDocument(text, lines, list(map(_removed_line, removed))), drop)
+        for (text, lines, removed), drop in zip(rows, drops, strict=True)
+    ]
+
+
+def _documents_pass(
+    sizes: Sequence[_Size], cleaner: Cleaner, files: _Batches, progress: Progress
+) -> None:
     """Feed the document stage the final texts (when its key profile needs
     them rather than the lines' keys)."""
-    update = progress("documents", spill.items)
+    update = progress("documents", sum(size.documents for size in sizes))
     done = 0
-    for batch in _read_cut(spill, cuts):
-        cleaner.add_documents(
-            cleaner.drop_boilerplate(doc, drop or [])
-            for (record, doc), drop in batch
-            if record.error is None
-        )
-        done += len(batch)
+    for i, size in enumerate(sizes):
+        cleaner.add_documents(drop_boilerplate(doc, drop) for doc, drop in _read_docs(files, i))
+        done += size.documents
         update(done)
+
+
+@dataclass(frozen=True)
+class _Size:
+    """A batch's records, and how many of them are good documents."""
+
+    records: int
+    documents: int
+
+
+@dataclass(frozen=True)
+class _WriteWork:
+    """What a worker does to one batch in the write pass: drop its documents'
+    boilerplate lines, format the kept ones for the output (``formatting``;
+    None: hand back their texts), after ``output`` (``normalize_output``)."""
+
+    files: _Batches
+    cut: bool
+    output: Callable[[str], str] | None
+    formatting: RecordFormat | None
+    audit: bool  # format the audit of the boilerplate lines
+
+    def __call__(self, i: int, skip: frozenset[int], wanted: frozenset[int]) -> _Written:
+        """Batch ``i``; ``skip``: its duplicate documents (not written),
+        ``wanted``: those whose text the report shows (counted among the
+        batch's good documents)."""
+        records = [Record(*values) for values in _load(self.files.records(i))]
+        docs = iter(_read_docs(self.files, i, cut=self.cut))
+        out: list[tuple[int, bytes | str | None]] = []
+        corpus: list[tuple[str, Sequence[RemovedLine], CleanedDocument]] = []
+        kept_lines: dict[int, int] = {}
+        texts: dict[int, str] = {}
+        good = 0
+        for position, record in enumerate(records):
+            if record.error is not None:
+                out.append((position, self._format(record, None)))
+                continue
+            doc, drop = next(docs)
+            n, good = good, good + 1
+            if drop:
+                doc = drop_boilerplate(doc, drop)
+                lines = [line for line in doc.removed if line.reason == "line-corpus"]
+                corpus.append((record.id, lines, doc))
+            if n in wanted:
+                texts[n] = doc.text
+            if n in skip:
+                kept_lines[n] = doc.kept_lines
+                continue
+            text = doc.text if self.output is None else self.output(doc.text)
+            out.append((position, self._format(record, text)))
+        return _Written(out, _removals(corpus, audit=self.audit), kept_lines, texts)
+
+    def _format(self, record: Record, text: str | None) -> bytes | str | None:
+        return text if self.formatting is None else self.formatting(record, text)
+
+
+@dataclass(frozen=True)
+class _Written:
+    """What the main process gets back of a batch in the write pass: the
+    records to write (position in the batch, and their bytes or text), the
+    boilerplate lines dropped, the kept lines of the duplicates and the
+    texts the report shows (by index among the batch's good documents)."""
+
+    out: list[tuple[int, bytes | str | None]]
+    corpus: _Removals
+    kept_lines: dict[int, int]
+    texts: dict[int, str]
 
 
 def _write_pass(
-    spill: _Spill,
-    cuts: _Spill | None,
+    sizes: Sequence[_Size],
+    work: _WriteWork,
     cleaner: Cleaner,
     result: DedupResult,
     write: Write,
@@ -369,63 +559,69 @@ def _write_pass(
     run: CleanRun,
     progress: Progress,
 ) -> None:
-    """Write the kept documents; audit the removed ones; gather the report's
+    """Write the kept documents (formatted by the workers, a batch a task:
+    :class:`_WriteWork`); audit the removed ones; gather the report's
     largest clusters. Indices count good records only (the document stage
     never sees a bad one); a bad record is passed through where it stood."""
     shown = heapq.nlargest(MAX_CLUSTERS, result.clusters, key=len)
-    wanted: dict[int, tuple[int, str]] = {}  # index -> (position in shown, role)
-    for c, members in enumerate(shown):
+    wanted: set[int] = set()
+    for members in shown:
         kept = next(m for m in members if m not in result.duplicate_of)
-        wanted[kept] = (c, "kept")
         removed = sorted(
             (m for m in members if m != kept), key=lambda m: result.similarity.get(m, 1.0)
         )
-        for m in removed[:MAX_MEMBERS]:
-            wanted[m] = (c, "removed")
+        wanted.update([kept, *removed[:MAX_MEMBERS]])
     cluster_number = {m: c for c, members in enumerate(result.clusters) for m in members}
+    duplicates = np.array(sorted(result.duplicate_of), dtype=np.int64)
     ids: dict[int, str] = {}
     texts: dict[int, str] = {}
     kept_lines_of: dict[int, int] = {}
-    removed_docs: list[int] = []
-    update = progress("writing", spill.items)
-    index = done = 0
-    for batch in _read_cut(spill, cuts):
-        for (record, doc), drop in batch:
+    update = progress("writing", sum(size.records for size in sizes))
+    tasks = OrderedTasks[_Written](cleaner.workers)
+    starts = list(itertools.accumulate((size.documents for size in sizes), initial=0))
+    done = records_done = 0
+    for i in [*range(len(sizes)), None]:
+        if i is None:
+            due = tasks.drain()
+        else:
+            start, stop = starts[i], starts[i + 1]
+            lo, hi = np.searchsorted(duplicates, [start, stop]).tolist()
+            skip = frozenset((duplicates[lo:hi] - start).tolist())
+            shown_here = frozenset(n - start for n in wanted if start <= n < stop)
+            due = tasks.submit(work, i, skip, shown_here)
+        for written in due:
+            b = done
             done += 1
-            if record.error is not None:
-                write(record, None)
-                continue
-            if drop:
-                doc = cleaner.drop_boilerplate(doc, drop)
-                corpus = [line for line in doc.removed if line.reason == "line-corpus"]
-                run.lines_removed(auditor, record.id, doc, corpus)
-            i = index
-            index += 1
-            if i in cluster_number:
-                ids[i] = record.id
-            if i in wanted:
-                texts[i] = doc.text
-            if i in result.duplicate_of:
-                removed_docs.append(i)
-                kept_lines_of[i] = doc.kept_lines
-                continue
-            write(record, cleaner.output_text(doc.text))
-        update(done)
+            records = [Record(*values) for values in _load(work.files.records(b))]
+            good = [record for record in records if record.error is None]
+            start = starts[b]
+            run.lines_removed(auditor, written.corpus)
+            for n, text in written.texts.items():
+                texts[start + n] = text
+            for n, lines in written.kept_lines.items():
+                kept_lines_of[start + n] = lines
+            for n in range(start, starts[b + 1]):
+                if n in cluster_number:
+                    ids[n] = good[n - start].id
+            for position, data in written.out:
+                write(records[position], data)
+            records_done += len(records)
+            update(records_done)
     tally = run.tally
-    for i in removed_docs:
-        reason = result.reason[i]
+    for n in sorted(result.duplicate_of):
+        reason = result.reason[n]
         if reason == "exact":
             tally.exact_documents += 1
-            tally.exact_lines += kept_lines_of[i]
+            tally.exact_lines += kept_lines_of[n]
         else:
             tally.near_documents += 1
-            tally.near_lines += kept_lines_of[i]
+            tally.near_lines += kept_lines_of[n]
         auditor.document(
-            ids[i],
+            ids[n],
             reason="exact" if reason == "exact" else "near",
-            duplicate_of=ids[result.duplicate_of[i]],
-            similarity=result.similarity[i],
-            cluster=cluster_number[i],
+            duplicate_of=ids[result.duplicate_of[n]],
+            similarity=result.similarity[n],
+            cluster=cluster_number[n],
         )
     run.clusters = [_cluster(members, result, ids, texts, cluster_number) for members in shown]
 
