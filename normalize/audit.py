@@ -42,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import typing
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -154,6 +155,17 @@ class AuditWriter:
         reasons = _line_reasons(removed)
         data = format_lines(id, removed) if self.stream is not None else b""
         self.add_formatted(data, reasons)
+
+    def add_file(self, path: str | os.PathLike[str], reasons: Mapping[str, int]) -> None:
+        """:meth:`add_formatted` for audit lines formatted ahead into the
+        file at ``path``."""
+        self.reasons.update(reasons)
+        self.count += sum(reasons.values())
+        if self.stream is None:
+            return
+        self.flush()
+        with open(path, "rb") as lines:  # noqa: PTH123 (a path or a string)
+            shutil.copyfileobj(lines, self.stream, _FLUSH_BYTES)
 
     def add_formatted(self, data: bytes, reasons: Mapping[str, int]) -> None:
         """Record removed lines formatted ahead (:func:`format_lines`, in any

@@ -65,7 +65,6 @@ from normalize.folders import (
     check_directory,
     directory_names,
     document_writer,
-    formatting,
 )
 from normalize.io import (
     STDIN,
@@ -821,8 +820,16 @@ def clean_command(
             document_writer(output, out_format, text_field, names, force=force) as write,
             AuditWriter.open(audit) as auditor,
         ):
-            form = formatting(out_format, text_field, names)
-            run = run_clean(inputs, options, config, write, auditor, stages.stage, form)
+            run = run_clean(
+                inputs,
+                options,
+                config,
+                write,
+                auditor,
+                stages.stage,
+                write.formatting,
+                write.stream,
+            )
             if report is not None:
                 write_report(report_data(run, config, inputs), report)
     _clean_summary(run, config, time.perf_counter() - started, quiet=quiet)

@@ -10,6 +10,7 @@ run leaves the previous output as it was.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import secrets
 import shutil
@@ -152,6 +153,22 @@ def formatting(out_format: str, text_field: str, names: dict[str, str] | None) -
     return RecordFormat("jsonl" if names is None and out_format == "jsonl" else "text", text_field)
 
 
+@dataclasses.dataclass(frozen=True)
+class DocumentOutput:
+    """What :func:`document_writer` yields: call it as ``write(record,
+    text)``; ``formatting`` is how it formats a record, and ``stream`` the
+    RecordWriter of a single output stream (None for an output directory),
+    whose :meth:`~normalize.io.RecordWriter.append` takes files of records
+    formatted ahead."""
+
+    write: Write
+    formatting: RecordFormat
+    stream: RecordWriter | None = None
+
+    def __call__(self, record: Record, text: str | bytes | None) -> None:
+        self.write(record, text)
+
+
 @contextlib.contextmanager
 def document_writer(
     output: str | None,
@@ -160,7 +177,7 @@ def document_writer(
     names: dict[str, str] | None = None,
     *,
     force: bool = False,
-) -> Iterator[Write]:
+) -> Iterator[DocumentOutput]:
     """``write(record, text)`` for kept documents: to one stream (JSONL, or
     plain text), or, with ``names`` (input name -> relative path), one file
     per input under the output directory ``output``, built atomically."""
@@ -175,7 +192,7 @@ def document_writer(
                 else:
                     writer.write(record, text)
 
-            yield write_one
+            yield DocumentOutput(write_one, form, writer)
         return
     assert output is not None
     with atomic_directory(output, force=force) as folder:
@@ -186,4 +203,4 @@ def document_writer(
             with open_output(target) as stream:
                 stream.write(text if isinstance(text, bytes) else form(record, text))
 
-        yield write
+        yield DocumentOutput(write, form)

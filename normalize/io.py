@@ -142,6 +142,10 @@ class InputError(Exception):
         where = path if line is None else f"{path}:{line}"
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # picklable with its fields (raised in a worker, re-raised here)
+        return type(self), (self.path, self.line, self.message)
+
 
 class DecodeError(InputError):
     """A line that is not valid UTF-8; ``offset`` is the bad byte's offset in
@@ -150,6 +154,9 @@ class DecodeError(InputError):
     def __init__(self, path: str, line: int | None, message: str, offset: int) -> None:
         super().__init__(path, line, message)
         self.offset = offset
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.path, self.line, self.message, self.offset)
 
 
 class RecordError(InputError):
@@ -164,6 +171,9 @@ class OutputError(Exception):
         self.path = path
         self.message = message
         super().__init__(f"{path}: {message}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.path, self.message)
 
 
 @dataclasses.dataclass(slots=True)
@@ -399,6 +409,73 @@ def read_inputs(
                 yield from _read_document(stream, spec, options, stats)
             else:
                 yield from _read_lines(stream, spec, options, stats)
+
+
+@dataclasses.dataclass(frozen=True)
+class JsonlBlock:
+    """Whole lines of a JSONL input, read but not parsed: :meth:`parse` turns
+    them into records in any process, with the line numbers and messages
+    :func:`read_inputs` gives. ``lineno`` and ``offset`` are those of the
+    first line."""
+
+    spec: InputSpec
+    lineno: int
+    offset: int
+    data: bytes
+
+    def parse(self, options: ReadOptions, stats: ReadStats) -> list[Record]:
+        """The block's records (blank lines are none); bad lines raise, or
+        come as bad records with ``skip_bad``. ``stats`` counts them."""
+        out = []
+        for lineno, offset, raw in _split_block(self.lineno, self.offset, self.data):
+            record = _jsonl_record(raw, lineno, offset, self.spec, options, stats)
+            if record is not None:
+                out.append(record)
+        return out
+
+
+def read_blocks(
+    inputs: Iterable[InputSpec],
+    options: ReadOptions = ReadOptions(),
+    *,
+    stats: ReadStats | None = None,
+    size: int = 4 << 20,
+) -> Iterator[JsonlBlock | list[Record]]:
+    """:func:`read_inputs` for a caller that parses JSONL elsewhere (worker
+    processes): a JSONL input comes as blocks of whole lines of about
+    ``size`` bytes (``stats.bytes_read`` counts them; the other counters are
+    the parser's), any other input as batches of records (:func:`batched`).
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.jsonl").write_text('{"text": "x"}\\n\\n{"text": "y"}\\n', encoding="utf-8")
+    >>> [block] = read_blocks(resolve_inputs([d / "a.jsonl"]))
+    >>> [r.text for r in block.parse(ReadOptions(), ReadStats())], block.lineno
+    (['x', 'y'], 1)
+    """
+    stats = ReadStats() if stats is None else stats
+    for spec in inputs:
+        if spec.format != "jsonl":
+            yield from batched(read_inputs([spec], options, stats=stats))
+            continue
+        stats.files += 1
+        with _open_binary(spec) as stream:
+            pending: list[tuple[int, int, bytes]] = []
+            held = 0
+            for block in _line_blocks(stream, spec, options.max_record_bytes):
+                pending.append(block)
+                held += len(block[2])
+                stats.bytes_read += len(block[2])
+                if held >= size:
+                    yield _joined(spec, pending)
+                    pending, held = [], 0
+            if pending:
+                yield _joined(spec, pending)
+
+
+def _joined(spec: InputSpec, blocks: list[tuple[int, int, bytes]]) -> JsonlBlock:
+    lineno, offset, _ = blocks[0]
+    return JsonlBlock(spec, lineno, offset, b"".join(block for _, _, block in blocks))
 
 
 def batched(
@@ -1077,6 +1154,9 @@ def _json_default(value: object) -> object:
     return str(value)
 
 
+_COPY_CHUNK: Final = 1 << 20
+
+
 @dataclasses.dataclass(frozen=True)
 class RecordFormat:
     """How :class:`RecordWriter` turns one record into bytes, as a pure,
@@ -1151,6 +1231,23 @@ class RecordWriter:
     def write(self, record: Record, text: str | None = None) -> None:
         """Write one record (see the class docstring)."""
         self.write_many([record], [text])
+
+    def append(self, path: str | os.PathLike[str], records: int) -> None:
+        """Copy the file at ``path``, ``records`` records another
+        RecordWriter wrote with the same format (a worker's share of the
+        output), as if they were written here one by one."""
+        with Path(path).open("rb") as fragment:
+            first = fragment.read(1)
+            if not first:
+                self.count += records
+                return
+            if self._open_line:
+                self.stream.write(b"\n")
+            self.stream.write(first)
+            shutil.copyfileobj(fragment, self.stream, _COPY_CHUNK)
+            fragment.seek(-1, os.SEEK_END)
+            self._open_line = fragment.read(1) != b"\n"
+        self.count += records
 
     def write_many(self, records: Iterable[Record | bytes], texts: Iterable[str | None]) -> None:
         """``write`` for each record with its text, in order, in one write

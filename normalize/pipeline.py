@@ -35,7 +35,8 @@ import itertools
 import operator
 import os
 import pickle
-from collections import Counter, deque
+import typing
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,12 +60,13 @@ from normalize.dedup import DedupResult, SignedBatch
 from normalize.folders import Write
 from normalize.io import (
     InputSpec,
+    JsonlBlock,
     ReadOptions,
     ReadStats,
     Record,
     RecordFormat,
-    batched,
-    read_inputs,
+    RecordWriter,
+    read_blocks,
     scratch_folder,
 )
 from normalize.lines import BoilerplateLines, RemovedLine
@@ -110,8 +112,10 @@ class _Batches:
     """Where the files of batch ``i`` go: its records without their text
     (``records-i``), its documents as cleaned (``cleaned-i``), their lines'
     keys for the boilerplate pass (``keys-i``) and the boilerplate lines
-    found in them (``cuts-i``). Workers write all but the records, so the
-    texts never travel back to the main process."""
+    found in them (``cuts-i``), the audit lines of what a stage removed
+    (``audit-stage-i``) and the formatted kept records (``output-i``).
+    Workers write all but the records, so the texts never travel back to
+    the main process, which copies the last two into the audit and output."""
 
     folder: Path
 
@@ -127,6 +131,12 @@ class _Batches:
     def cuts(self, i: int) -> Path:
         return self.folder / f"cuts-{i}"
 
+    def audit(self, stage: str, i: int) -> Path:
+        return self.folder / f"audit-{stage}-{i}"
+
+    def output(self, i: int) -> Path:
+        return self.folder / f"output-{i}"
+
 
 @dataclass(frozen=True)
 class _LineWork:
@@ -139,9 +149,21 @@ class _LineWork:
     sign_texts: Callable[[list[str]], SignedBatch] | None
     files: _Batches
     audit: bool  # format the audit of the removed lines
+    options: ReadOptions
 
-    def __call__(self, i: int, ids: list[str], texts: list[str]) -> _LinesDone:
-        """Batch ``i``: the documents ``ids`` with their ``texts``."""
+    def __call__(self, i: int, batch: JsonlBlock | tuple[int, list[str], list[str]]) -> _LinesDone:
+        """Batch ``i``: JSONL lines to parse (the records go to the batch's
+        records file here), or its number of records and the ids and texts
+        of its good documents."""
+        stats = None
+        if isinstance(batch, JsonlBlock):
+            stats = ReadStats()
+            records = batch.parse(self.options, stats)
+            good = [r for r in records if r.error is None]
+            count, ids, texts = len(records), [r.id for r in good], [r.text for r in good]
+            _dump(self.files.records(i), _record_rows(records, self.options.text_field))
+        else:
+            count, ids, texts = batch
         docs = self.clean(texts)
         _dump(self.files.cleaned(i), [(d.text, d.lines, _line_rows(d.removed)) for d in docs])
         hashes = None
@@ -156,40 +178,46 @@ class _LineWork:
         elif self.sign_texts is not None:
             signed = self.sign_texts([d.text for d in docs])
         removals = _removals(
-            ((doc_id, d.removed, d) for doc_id, d in zip(ids, docs, strict=True)), audit=self.audit
+            ((doc_id, d.removed, d) for doc_id, d in zip(ids, docs, strict=True)),
+            self.files.audit("lines", i) if self.audit else None,
         )
-        return _LinesDone(len(docs), sum(d.lines for d in docs), removals, hashes, signed)
+        lines = sum(d.lines for d in docs)
+        return _LinesDone(count, len(docs), lines, removals, hashes, signed, stats)
 
 
 @dataclass(frozen=True)
 class _LinesDone:
     """What the main process gets back of a first-pass batch: how many
-    documents and lines it had, the lines removed from them, the hashes the
+    records, good documents and lines it had, the lines removed from them, the hashes the
     boilerplate stage counts and the document stage's batch when it can be
     made now."""
 
+    records: int
     documents: int
     lines: int
     removals: _Removals
     hashes: npt.NDArray[np.uint64] | None
     signed: SignedBatch | None
+    parsed: ReadStats | None  # when it parsed JSONL: what it counted (records, bad ...)
 
 
 @dataclass(frozen=True)
 class _Removals:
     """Lines removed from a batch's documents, as the main process records
-    them: their audit lines (formatted, :func:`normalize.audit.format_lines`),
-    how many per reason, and the first examples per reason for the report."""
+    them: the file of their audit lines (:func:`normalize.audit.format_lines`;
+    None without an audit), how many per reason, and the first examples per
+    reason for the report."""
 
-    audit: bytes
+    audit: Path | None
     reasons: dict[str, int]
     examples: list[tuple[str, LineExample]]  # (reason, example)
 
 
 def _removals(
-    docs: Iterable[tuple[str, Sequence[RemovedLine], CleanedDocument]], *, audit: bool
+    docs: Iterable[tuple[str, Sequence[RemovedLine], CleanedDocument]], audit: Path | None
 ) -> _Removals:
-    """The :class:`_Removals` of ``(id, removed lines, document)`` triples."""
+    """The :class:`_Removals` of ``(id, removed lines, document)`` triples,
+    their audit lines written to ``audit``."""
     parts: list[bytes] = []
     reasons: Counter[str] = Counter()
     examples: list[tuple[str, LineExample]] = []
@@ -198,14 +226,16 @@ def _removals(
         if not removed:
             continue
         reasons.update(line.reason for line in removed)
-        if audit:
+        if audit is not None:
             parts.append(format_lines(doc_id, removed))
         for line in removed:
             if shown[line.reason] < MAX_LINE_EXAMPLES:
                 shown[line.reason] += 1
                 kept = _kept_line(doc, line.duplicate_of) if line.duplicate_of else None
                 examples.append((line.reason, LineExample(doc_id, line.line, line.text, kept)))
-    return _Removals(b"".join(parts), dict(reasons), examples)
+    if audit is not None:
+        audit.write_bytes(b"".join(parts))
+    return _Removals(audit, dict(reasons), examples)
 
 
 def _line_rows(removed: Sequence[RemovedLine]) -> list[LineRow]:
@@ -296,7 +326,11 @@ class CleanRun:
     def lines_removed(self, auditor: AuditWriter, removals: _Removals) -> None:
         """Count, audit and sample the lines a stage removed from a batch."""
         self.tally.count_reasons(removals.reasons)
-        auditor.add_formatted(removals.audit, removals.reasons)
+        if removals.audit is None:
+            auditor.add_formatted(b"", removals.reasons)
+        else:
+            auditor.add_file(removals.audit, removals.reasons)
+            removals.audit.unlink()
         self.examples.extend(removals.examples)
 
 
@@ -308,10 +342,13 @@ def run_clean(
     auditor: AuditWriter,
     progress: Progress,
     formatting: RecordFormat | None = None,
+    stream: RecordWriter | None = None,
 ) -> CleanRun:
     """Every pass over ``inputs`` (see the module docstring). With
     ``formatting`` (how ``write`` formats a record), the workers format the
-    kept records and ``write`` gets their bytes, else their texts."""
+    kept records and ``write`` gets their bytes, else their texts; with
+    ``stream`` too (the RecordWriter behind ``write``), they write them to
+    files that ``stream`` appends."""
     run = CleanRun()
     cleaner = Cleaner(config)
     cleaner.start_workers()
@@ -329,8 +366,9 @@ def run_clean(
             progress("clustering", None)
             result = run.result = cleaner.result()
             out = cleaner.output_function()
-            work = _WriteWork(files, cut, out, formatting, auditor.stream is not None)
-            _write_pass(sizes, work, cleaner, result, write, auditor, run, progress)
+            to_file = stream is not None and formatting is not None
+            work = _WriteWork(files, cut, out, formatting, auditor.stream is not None, to_file)
+            _write_pass(sizes, work, cleaner, result, write, stream, auditor, run, progress)
             cleaner.close()
     finally:
         cleaner.terminate()
@@ -358,36 +396,48 @@ def _first_pass(
         None if boilerplate or not cleaner.needs_texts else cleaner.text_signer(),
         files,
         auditor.stream is not None,
+        options,
     )
     sizes: list[_Size] = []
     update = progress("cleaning", _total_bytes(inputs))
     tally = run.tally
     tasks = OrderedTasks[_LinesDone](cleaner.workers)
-    waiting: deque[list[Record]] = deque()
-    batches = batched(read_inputs(inputs, options, stats=run.stats))
+    stats = run.stats
+    batches = read_blocks(inputs, options, stats=stats)
     for i, batch in enumerate(itertools.chain(batches, [None])):
         if batch is None:
             due = tasks.drain()
-        else:
-            waiting.append(batch)
+        elif isinstance(batch, JsonlBlock):
+            due = tasks.submit(work, i, batch)
+        else:  # parsed here (plain text, Parquet): the texts go, the records stay
             good = [r for r in batch if r.error is None]
-            due = tasks.submit(work, i, [r.id for r in good], [r.text for r in good])
-            for record in good:
-                _drop_text(record, options.text_field)
+            ids, texts = [r.id for r in good], [r.text for r in good]
+            _dump(files.records(i), _record_rows(batch, options.text_field))
+            due = tasks.submit(work, i, (len(batch), ids, texts))
         for done in due:
-            batch_records = waiting.popleft()
-            run.bad += len(batch_records) - done.documents
+            if done.parsed is not None:
+                stats.records += done.parsed.records
+                stats.bad += done.parsed.bad
+                stats.replaced_bytes += done.parsed.replaced_bytes
+            run.bad += done.records - done.documents
             tally.documents += done.documents
             tally.lines += done.lines
             run.lines_removed(auditor, done.removals)
-            _dump(files.records(len(sizes)), [_record_values(r) for r in batch_records])
-            sizes.append(_Size(len(batch_records), done.documents))
+            sizes.append(_Size(done.records, done.documents))
             if done.hashes is not None:
                 cleaner.add_counted(done.hashes, done.documents)
             if not boilerplate:
                 cleaner.add_signed(done.signed, done.documents)
-            update(run.stats.bytes_read)
+            update(stats.bytes_read)
     return sizes
+
+
+def _record_rows(records: Sequence[Record], text_field: str) -> list[tuple[Any, ...]]:
+    """The records file's rows: each record without its text."""
+    for record in records:
+        if record.error is None:
+            _drop_text(record, text_field)
+    return [_record_values(r) for r in records]
 
 
 def _drop_text(record: Record, text_field: str) -> None:
@@ -501,6 +551,7 @@ class _WriteWork:
     output: Callable[[str], str] | None
     formatting: RecordFormat | None
     audit: bool  # format the audit of the boilerplate lines
+    to_file: bool  # write the formatted records to the batch's output file
 
     def __call__(self, i: int, skip: frozenset[int], wanted: frozenset[int]) -> _Written:
         """Batch ``i``; ``skip``: its duplicate documents (not written),
@@ -530,7 +581,15 @@ class _WriteWork:
                 continue
             text = doc.text if self.output is None else self.output(doc.text)
             out.append((position, self._format(record, text)))
-        return _Written(out, _removals(corpus, audit=self.audit), kept_lines, texts)
+        removals = _removals(corpus, self.files.audit("corpus", i) if self.audit else None)
+        if self.to_file and self.formatting is not None:
+            with self.files.output(i).open("wb") as stream:
+                formatted = typing.cast(list[bytes], [data for _, data in out])
+                RecordWriter(stream, self.formatting.format).write_many(
+                    formatted, [None] * len(out)
+                )
+            return _Written([], len(out), removals, kept_lines, texts)
+        return _Written(out, len(out), removals, kept_lines, texts)
 
     def _format(self, record: Record, text: str | None) -> bytes | str | None:
         return text if self.formatting is None else self.formatting(record, text)
@@ -543,7 +602,8 @@ class _Written:
     boilerplate lines dropped, the kept lines of the duplicates and the
     texts the report shows (by index among the batch's good documents)."""
 
-    out: list[tuple[int, bytes | str | None]]
+    out: list[tuple[int, bytes | str | None]]  # empty when they went to a file
+    written: int
     corpus: _Removals
     kept_lines: dict[int, int]
     texts: dict[int, str]
@@ -555,6 +615,7 @@ def _write_pass(
     cleaner: Cleaner,
     result: DedupResult,
     write: Write,
+    stream: RecordWriter | None,
     auditor: AuditWriter,
     run: CleanRun,
     progress: Progress,
@@ -603,6 +664,9 @@ def _write_pass(
             for n in range(start, starts[b + 1]):
                 if n in cluster_number:
                     ids[n] = good[n - start].id
+            if stream is not None and work.to_file:
+                stream.append(work.files.output(b), written.written)
+                work.files.output(b).unlink()
             for position, data in written.out:
                 write(records[position], data)
             records_done += len(records)
