@@ -187,7 +187,12 @@ def run_cli(path: Path, workers: int, work: Path) -> dict[str, object]:
     return {
         "command": " ".join(["tanqiya", *command[1:]]),
         "wall_seconds": wall,
-        "cpu_seconds": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        # the pool's workers are the forkserver's children, never waited for
+        # here: their CPU comes from the sampler
+        "cpu_seconds": max(
+            (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+            sampler.tree_cpu,
+        ),
         "peak_tree_rss_bytes": peak_tree,
         "peak_process_rss_bytes": after.ru_maxrss * 1024,  # the largest process so far
         "load_before": load_before,

@@ -49,10 +49,10 @@ from normalize.dedup import DedupResult, DocumentDeduper, SignedBatch
 from normalize.lines import (
     BoilerplateFilter,
     BoilerplateLines,
+    LineHashes,
     RemovedLine,
     dedup_lines,
     dedup_lines_keyed,
-    document_line_hashes,
     drop_lines,
     line_keys,
 )
@@ -333,13 +333,14 @@ class Cleaner:
         a picklable function (for worker processes)."""
         return functools.partial(_clean_texts, self._spec)
 
-    def line_counter(self) -> Callable[[Sequence[Sequence[str]]], npt.NDArray[np.uint64]] | None:
-        """What the boilerplate stage counts of a batch of documents' line
-        keys, as a picklable function (None when the stage is off);
-        :meth:`add_counted` takes what it returns."""
+    def line_counter(self) -> Callable[[Sequence[Sequence[str]]], LineHashes] | None:
+        """What the boilerplate stage hashes of a batch of documents' line
+        keys, as a picklable function (None when the stage is off):
+        :meth:`add_counted` takes its ``per_document()``, the finder
+        (:meth:`boilerplate_finder`) the hashes themselves."""
         if self._boilerplate is None:
             return None
-        return functools.partial(document_line_hashes, min_chars=self._boilerplate.min_chars)
+        return functools.partial(LineHashes.of, min_chars=self._boilerplate.min_chars)
 
     def add_counted(self, hashes: npt.NDArray[np.uint64], documents: int) -> None:
         """Count a batch of ``documents`` for the boilerplate stage, as

@@ -780,7 +780,7 @@ class BoilerplateFilter:
         self.add_counted(_per_document(hashes, long_enough, lines_per_doc), len(lines_per_doc))
 
     def add_counted(self, hashes: npt.NDArray[np.uint64], documents: int) -> None:
-        """Count ``hashes`` (:func:`document_line_hashes` of ``documents``
+        """Count ``hashes`` (:meth:`LineHashes.per_document` of ``documents``
         documents, made in any process) as :meth:`count_keys` would."""
         if self._boilerplate is not None:
             msg = "count() after filter(): the counting pass is over"
@@ -904,21 +904,33 @@ def _per_document(
     return hashes[new]
 
 
-def document_line_hashes(
-    documents: Sequence[Sequence[str]], min_chars: int
-) -> npt.NDArray[np.uint64]:
-    """What :meth:`BoilerplateFilter.count_keys` counts of documents given as
-    their lines' keys: the xxh3-64 of each document's distinct non-empty keys
-    of ``min_chars`` or more (for :meth:`BoilerplateFilter.add_counted`, so
-    worker processes can do the hashing).
+@dataclasses.dataclass(frozen=True)
+class LineHashes:
+    """The xxh3-64 ``hashes`` of documents' line keys of ``min_chars`` or
+    more, which lines those are (``long_enough``, over every line of every
+    document) and each document's number of ``lines``: made once, they serve
+    both the counting (:meth:`per_document`) and the finding
+    (:meth:`BoilerplateLines.find`), in any process.
 
-    >>> len(document_line_hashes([["menu", "menu", "a"], ["menu"]], min_chars=3))
-    2
+    >>> h = LineHashes.of([["menu", "menu", "a"], ["menu"]], min_chars=3)
+    >>> len(h.hashes), h.long_enough.tolist(), len(h.per_document())
+    (3, [True, True, False, True], 2)
     """
-    contents = [[key for key in document if key] for document in documents]
-    flat = list(itertools.chain.from_iterable(contents))
-    hashes, long_enough = _key_hashes(flat, min_chars)
-    return _per_document(hashes, long_enough, list(map(len, contents)))
+
+    hashes: npt.NDArray[np.uint64]
+    long_enough: npt.NDArray[np.bool_]
+    lines: list[int]
+
+    @classmethod
+    def of(cls, documents: Sequence[Sequence[str]], min_chars: int) -> LineHashes:
+        flat = list(itertools.chain.from_iterable(documents))
+        hashes, long_enough = _key_hashes(flat, min_chars)
+        return cls(hashes, long_enough, list(map(len, documents)))
+
+    def per_document(self) -> npt.NDArray[np.uint64]:
+        """What :meth:`BoilerplateFilter.add_counted` counts: each
+        document's distinct hashes."""
+        return _per_document(self.hashes, self.long_enough, self.lines)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -936,16 +948,20 @@ class BoilerplateLines:
     hashes: npt.NDArray[np.uint64]
     min_chars: int
 
-    def find(self, keys: Sequence[Sequence[str]]) -> list[list[int]]:
+    def find(
+        self, keys: Sequence[Sequence[str]], hashed: LineHashes | None = None
+    ) -> list[list[int]]:
         """For documents given as their lines' keys, the 0-based indices of
-        their boilerplate lines, in order (blank lines never are)."""
+        their boilerplate lines, in order (blank lines never are); ``hashed``:
+        the keys' :class:`LineHashes` (of this ``min_chars``), if made already."""
         boilerplate = self.hashes
         if not len(boilerplate):
             return [[] for _ in keys]
-        flat = list(itertools.chain.from_iterable(keys))
-        hashes, long_enough = _key_hashes(flat, self.min_chars)
+        if hashed is None:
+            hashed = LineHashes.of(keys, self.min_chars)
+        hashes, long_enough = hashed.hashes, hashed.long_enough
         where = np.searchsorted(boilerplate, hashes).clip(max=len(boilerplate) - 1)
-        hit = np.zeros(len(flat), dtype=np.bool_)
+        hit = np.zeros(len(long_enough), dtype=np.bool_)
         hit[np.flatnonzero(long_enough)[boilerplate[where] == hashes]] = True
         out = []
         start = 0

@@ -69,7 +69,7 @@ from normalize.io import (
     read_blocks,
     scratch_folder,
 )
-from normalize.lines import BoilerplateLines, RemovedLine
+from normalize.lines import BoilerplateLines, LineHashes, RemovedLine
 from normalize.report import (
     MAX_CLUSTERS,
     MAX_LINE_EXAMPLES,
@@ -144,7 +144,7 @@ class _LineWork:
     field pickles: the functions are the stages' own, see Cleaner)."""
 
     clean: Callable[[Sequence[str]], list[CleanedDocument]]
-    count: Callable[[Sequence[Sequence[str]]], npt.NDArray[np.uint64]] | None
+    count: Callable[[Sequence[Sequence[str]]], LineHashes] | None
     sign_keys: Callable[[list[str], npt.NDArray[np.int64]], SignedBatch] | None
     sign_texts: Callable[[list[str]], SignedBatch] | None
     files: _Batches
@@ -168,9 +168,9 @@ class _LineWork:
         _dump(self.files.cleaned(i), [(d.text, d.lines, _line_rows(d.removed)) for d in docs])
         hashes = None
         if self.count is not None:  # boilerplate: the keys wait for its pass
-            keys = [d.keys or [] for d in docs]
-            hashes = self.count(keys)
-            _dump(self.files.keys(i), [_key_row(d) for d in docs])
+            hashed = self.count([d.keys or [] for d in docs])
+            hashes = hashed.per_document()
+            _dump(self.files.keys(i), [[_key_row(d) for d in docs], hashed])
         signed = None
         if self.sign_keys is not None:
             lengths = np.fromiter(map(len, (d.text for d in docs)), np.int64, len(docs))
@@ -489,10 +489,11 @@ def _boilerplate_batch(
 ) -> SignedBatch | None:
     """Batch ``i``: write each document's boilerplate lines to its cuts file
     and, with ``signer``, sign what is left of each."""
-    rows: list[KeyRow] = _load(files.keys(i))
+    rows: list[KeyRow]
+    rows, hashed = _load(files.keys(i))
     files.keys(i).unlink()
     own = [_unpack_keys(row[0]) for row in rows]
-    found = finder.find(own)
+    found = finder.find(own, hashed)
     _dump(files.cuts(i), found)
     if signer is None:
         return None
