@@ -557,17 +557,25 @@ def drop_boilerplate(doc: CleanedDocument, lines: Sequence[int]) -> CleanedDocum
     if not lines:
         return doc
     result = drop_lines(doc.text, lines)
-    kept = _kept_line_numbers(doc)
-    corpus = [_removed_line((kept[r[0] - 1], *r[1:])) for r in result.removed]
-    removed = sorted([*doc.removed, *corpus])  # line numbers differ: they decide
+    gone = sorted(line.line for line in doc.removed)
+    corpus = [_removed_line((_repaired_number(r[0], gone), *r[1:])) for r in result.removed]
+    removed = sorted([*doc.removed, *corpus]) if doc.removed else corpus
     keys = None if doc.keys is None else without(doc.keys, lines)
     return CleanedDocument(result.text, doc.lines, removed, keys)
 
 
-def _kept_line_numbers(doc: CleanedDocument) -> list[int]:
-    """The repaired text's line number of each line left in ``doc.text``."""
-    gone = {line.line for line in doc.removed}
-    return [n for n in range(1, doc.lines + 1) if n not in gone]
+def _repaired_number(number: int, gone: list[int]) -> int:
+    """The repaired text's number of line ``number`` of a cleaned text whose
+    lines ``gone`` (repaired numbering, sorted) were removed.
+
+    >>> _repaired_number(2, [1, 3])  # lines 2, 4 are left: the second is 4
+    4
+    """
+    for removed in gone:
+        if removed > number:
+            break
+        number += 1
+    return number
 
 
 def _label_adjacent(text: str, removed: list[RemovedLine]) -> list[RemovedLine]:
