@@ -18,6 +18,10 @@ from typing import Generic, ParamSpec, TypeVar
 P = ParamSpec("P")
 R = TypeVar("R")
 
+#: tasks waiting per worker: enough that a worker finds one when it is done,
+#: whichever task the caller waits for (tasks of one kind differ in length)
+_IN_FLIGHT = 4
+
 #: What the forkserver imports once, before it forks each worker: the
 #: caller's main module (else every worker imports it again, ``tanqiya``'s
 #: CLI included) and tanqiya's stages.
@@ -117,7 +121,7 @@ class OrderedTasks(Generic[R]):
     """Batch tasks run in :class:`Workers` (or here when there is one
     process, or while the workers are still starting), their results handed
     back in the order the tasks were given: the output never depends on the
-    number of workers. At most ``2 * count`` tasks wait in the workers at
+    number of workers. At most ``4 * count`` tasks wait in the workers at
     once, so the caller reads its input no further ahead than that.
 
     >>> tasks = OrderedTasks[int](Workers(1))
@@ -137,7 +141,7 @@ class OrderedTasks(Generic[R]):
             return [work(*args, **kwargs)]
         self._pending.append(pool.get().apply_async(work, args, kwargs))
         due = []
-        while len(self._pending) >= 2 * self.workers.count:
+        while len(self._pending) >= _IN_FLIGHT * self.workers.count:
             due.append(self._pending.popleft().get())
         return due
 

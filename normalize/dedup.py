@@ -429,7 +429,7 @@ class DocumentDeduper:
         batches), appending them after the documents already added.
 
         With ``workers > 1`` the batches go to a process pool and at most
-        ``2 * workers`` wait there at once; ``add`` may return while the last
+        ``4 * workers`` wait there at once; ``add`` may return while the last
         ones are still running (so the caller can read the next batch
         meanwhile). ``result``, ``extend`` and ``close`` wait for them, and
         results are always appended in input order.
@@ -439,7 +439,7 @@ class DocumentDeduper:
 
     def _submit(self, work: Callable[..., _Batch], args: tuple[Any, ...], size: int) -> None:
         """Run ``work(*args)`` on a batch of ``size`` documents: here, or in
-        the pool (at most ``2 * workers`` batches wait there at once)."""
+        the pool (at most ``4 * workers`` batches wait there at once)."""
         self._size += size
         self.start_workers()
         self._parts += self._tasks.submit(work, *args)

@@ -150,6 +150,7 @@ class _LineWork:
     files: _Batches
     audit: bool  # format the audit of the removed lines
     options: ReadOptions
+    in_files: bool  # hand the audit lines back in a file (from another process)
 
     def __call__(self, i: int, batch: JsonlBlock | tuple[int, list[str], list[str]]) -> _LinesDone:
         """Batch ``i``: JSONL lines to parse (the records go to the batch's
@@ -179,7 +180,7 @@ class _LineWork:
             signed = self.sign_texts([d.text for d in docs])
         removals = _removals(
             ((doc_id, d.removed, d) for doc_id, d in zip(ids, docs, strict=True)),
-            self.files.audit("lines", i) if self.audit else None,
+            self.files.audit("lines", i) if self.audit and self.in_files else self.audit,
         )
         lines = sum(d.lines for d in docs)
         return _LinesDone(count, len(docs), lines, removals, hashes, signed, stats)
@@ -204,20 +205,21 @@ class _LinesDone:
 @dataclass(frozen=True)
 class _Removals:
     """Lines removed from a batch's documents, as the main process records
-    them: the file of their audit lines (:func:`normalize.audit.format_lines`;
-    None without an audit), how many per reason, and the first examples per
-    reason for the report."""
+    them: their audit lines (:func:`normalize.audit.format_lines`: the bytes,
+    or the file a worker wrote them to; None without an audit), how many per
+    reason, and the first examples per reason for the report."""
 
-    audit: Path | None
+    audit: bytes | Path | None
     reasons: dict[str, int]
     examples: list[tuple[str, LineExample]]  # (reason, example)
 
 
 def _removals(
-    docs: Iterable[tuple[str, Sequence[RemovedLine], CleanedDocument]], audit: Path | None
+    docs: Iterable[tuple[str, Sequence[RemovedLine], CleanedDocument]],
+    audit: bool | Path,
 ) -> _Removals:
     """The :class:`_Removals` of ``(id, removed lines, document)`` triples,
-    their audit lines written to ``audit``."""
+    their audit lines formatted when ``audit`` (written to it if a path)."""
     parts: list[bytes] = []
     reasons: Counter[str] = Counter()
     examples: list[tuple[str, LineExample]] = []
@@ -226,16 +228,18 @@ def _removals(
         if not removed:
             continue
         reasons.update(line.reason for line in removed)
-        if audit is not None:
+        if audit:
             parts.append(format_lines(doc_id, removed))
         for line in removed:
             if shown[line.reason] < MAX_LINE_EXAMPLES:
                 shown[line.reason] += 1
                 kept = _kept_line(doc, line.duplicate_of) if line.duplicate_of else None
                 examples.append((line.reason, LineExample(doc_id, line.line, line.text, kept)))
-    if audit is not None:
+    lines: bytes | Path | None = b"".join(parts) if audit else None
+    if isinstance(audit, Path):
         audit.write_bytes(b"".join(parts))
-    return _Removals(audit, dict(reasons), examples)
+        lines = audit
+    return _Removals(lines, dict(reasons), examples)
 
 
 def _line_rows(removed: Sequence[RemovedLine]) -> list[LineRow]:
@@ -326,11 +330,11 @@ class CleanRun:
     def lines_removed(self, auditor: AuditWriter, removals: _Removals) -> None:
         """Count, audit and sample the lines a stage removed from a batch."""
         self.tally.count_reasons(removals.reasons)
-        if removals.audit is None:
-            auditor.add_formatted(b"", removals.reasons)
-        else:
+        if isinstance(removals.audit, Path):
             auditor.add_file(removals.audit, removals.reasons)
             removals.audit.unlink()
+        else:
+            auditor.add_formatted(removals.audit or b"", removals.reasons)
         self.examples.extend(removals.examples)
 
 
@@ -366,8 +370,10 @@ def run_clean(
             progress("clustering", None)
             result = run.result = cleaner.result()
             out = cleaner.output_function()
-            to_file = stream is not None and formatting is not None
-            work = _WriteWork(files, cut, out, formatting, auditor.stream is not None, to_file)
+            in_files = cleaner.workers.count > 1  # else no other process to hand files from
+            to_file = in_files and stream is not None and formatting is not None
+            audit = auditor.stream is not None
+            work = _WriteWork(files, cut, out, formatting, audit, in_files, to_file)
             _write_pass(sizes, work, cleaner, result, write, stream, auditor, run, progress)
             cleaner.close()
     finally:
@@ -397,6 +403,7 @@ def _first_pass(
         files,
         auditor.stream is not None,
         options,
+        cleaner.workers.count > 1,
     )
     sizes: list[_Size] = []
     update = progress("cleaning", _total_bytes(inputs))
@@ -552,6 +559,7 @@ class _WriteWork:
     output: Callable[[str], str] | None
     formatting: RecordFormat | None
     audit: bool  # format the audit of the boilerplate lines
+    in_files: bool  # hand the audit lines back in a file (from another process)
     to_file: bool  # write the formatted records to the batch's output file
 
     def __call__(self, i: int, skip: frozenset[int], wanted: frozenset[int]) -> _Written:
@@ -582,7 +590,8 @@ class _WriteWork:
                 continue
             text = doc.text if self.output is None else self.output(doc.text)
             out.append((position, self._format(record, text)))
-        removals = _removals(corpus, self.files.audit("corpus", i) if self.audit else None)
+        audit = self.files.audit("corpus", i) if self.audit and self.in_files else self.audit
+        removals = _removals(corpus, audit)
         if self.to_file and self.formatting is not None:
             with self.files.output(i).open("wb") as stream:
                 formatted = typing.cast(list[bytes], [data for _, data in out])
