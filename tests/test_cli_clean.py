@@ -231,3 +231,32 @@ def test_document_whose_every_line_is_removed_is_not_written_back(tmp_path):
         kept = {r["id"]: r for r in read_jsonl(out)}
         assert kept["empty"] == {"id": "empty", "text": "", "lang": "ar"}
         assert all(menu not in r["text"] and footer not in r["text"] for r in kept.values())
+
+
+def test_a_bad_line_a_worker_parses_stops_the_run_with_file_and_line(tmp_path):
+    """JSONL is parsed in the worker processes: a malformed line far into the
+    input still names file:line, exits 2, and leaves no output; with
+    --skip-bad it is passed through, the same for one worker or two."""
+    good = [
+        {"id": str(i), "text": f"خبر رقم {i} عن موضوع {'ب' * (i % 7)}\nسطر"} for i in range(3000)
+    ]
+    source = tmp_path / "in.jsonl"
+    lines = jsonl(*good).splitlines(keepends=True)
+    lines.insert(2500, b'{"id": "bad", "text": \n')
+    source.write_bytes(b"".join(lines))
+    out = tmp_path / "out.jsonl"
+    for workers in ("1", "2"):
+        result = run("clean", source, "-o", out, "--id-field", "id", "--workers", workers)
+        assert error_line(result).startswith(f"tanqiya: error: {source}:2501: malformed JSON")
+        assert not out.exists()
+    outputs = []
+    for workers in ("1", "2"):
+        target = tmp_path / f"out-{workers}.jsonl"
+        result = run(
+            "clean", source, "-o", target, "--id-field", "id", "--skip-bad", "--workers", workers
+        )
+        assert result.returncode == 0, result.stderr
+        assert summary(result)["bad records, passed through"] == 1
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert b'{"id": "bad", "text": \n' in outputs[0]

@@ -6,8 +6,10 @@ import gzip
 import io
 import json
 import os
+import pickle
 import stat
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,17 +20,20 @@ from normalize.io import (
     DecodeError,
     InputError,
     InputSpec,
+    JsonlBlock,
     OutputError,
     ReadOptions,
     ReadStats,
     Record,
     RecordError,
+    RecordFormat,
     RecordWriter,
     batched,
     detect_format,
     json_line,
     open_output,
     output_format_for,
+    read_blocks,
     read_inputs,
     read_records,
     resolve_inputs,
@@ -574,3 +579,83 @@ def test_skim_writes_the_same_bytes_as_full_reading(tmp_path: Path, suffix: str)
             RecordWriter(buf, "jsonl").write_many(items, [None] * len(items))
             outputs.append(buf.getvalue())
         assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize("size", [1, 200, 1 << 20])
+def test_blocks_parsed_elsewhere_give_the_records_of_read_inputs(tmp_path, size):
+    """read_blocks + JsonlBlock.parse (what clean's workers do) against
+    read_inputs: same records, line numbers, bad records and counts, for
+    blocks of one line, of a few lines and of the whole file."""
+    lines = [
+        "\ufeff" + json.dumps({"id": "a", "text": ARABIC}),
+        "",
+        json.dumps({"id": "b", "text": "x\r\ny"}) + "\r",
+        "{broken",
+        json.dumps({"id": "c", "text": "نص"}),
+    ]
+    data = "\n".join(lines).encode() + b"\n" + b'{"id": "d", "text": "\xff"}'
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(data)
+    text = tmp_path / "plain.txt"
+    text.write_text("سطر\nآخر\n", encoding="utf-8")
+    options = ReadOptions(skip_bad=True, errors="replace")  # ids: file:line
+    inputs = resolve_inputs([source, text], options)
+    expected_stats = ReadStats()
+    expected = list(read_inputs(inputs, options, stats=expected_stats))
+    stats, parsed = ReadStats(), ReadStats()
+    got: list[Record] = []
+    for item in read_blocks(inputs, options, stats=stats, size=size):
+        if isinstance(item, JsonlBlock):
+            got += pickle.loads(pickle.dumps(item)).parse(options, parsed)
+        else:
+            got += item
+    assert [(r.id, r.text, r.line, r.error, r.raw) for r in got] == [
+        (r.id, r.text, r.line, r.error, r.raw) for r in expected
+    ]
+    assert stats.bytes_read == expected_stats.bytes_read
+    assert stats.records + parsed.records == expected_stats.records
+    assert stats.bad + parsed.bad == expected_stats.bad == 1  # {broken
+    assert stats.replaced_bytes + parsed.replaced_bytes == expected_stats.replaced_bytes == 1
+
+
+def test_input_errors_pickle_with_their_fields():
+    """A worker's error reaches the main process whole (file, line, offset)."""
+    for error in (
+        InputError("a.jsonl", 3, "malformed JSON"),
+        RecordError("a.jsonl", None, "missing field"),
+        DecodeError("a.jsonl", 7, "invalid UTF-8", 120),
+        OutputError("out.jsonl", "disk full"),
+    ):
+        back = pickle.loads(pickle.dumps(error))
+        assert type(back) is type(error)
+        assert str(back) == str(error)
+        assert vars(back) == vars(error)
+
+
+@pytest.mark.parametrize("form", ["text", "jsonl"])
+def test_appended_fragments_equal_records_written_one_by_one(form):
+    """RecordWriter.append of files other writers filled (a worker's share
+    of the output) gives the bytes of writing every record here."""
+    records = [
+        Record(id="1", text="سطر", ending="\n"),
+        Record(id="2", text="بلا نهاية", ending=""),  # no newline: the next starts one
+        Record(id="3", text="x", ending="\r\n", fields={"id": "3", "text": "x", "n": 1}),
+        Record(id="4", text="", ending="", error="bad", raw=b"{bad"),
+        Record(id="5", text="آخر", ending=""),
+    ]
+    texts = ["سطر معدل", None, "y", None, "أخير"]
+    whole = io.BytesIO()
+    RecordWriter(whole, form).write_many(records, texts)
+    out = io.BytesIO()
+    writer = RecordWriter(out, form)
+    formatting = RecordFormat(form)
+    for part in ([0, 1], [], [2, 3], [4]):
+        fragment = io.BytesIO()
+        RecordWriter(fragment, form).write_many(
+            [formatting(records[i], texts[i]) for i in part], [None] * len(part)
+        )
+        path = Path(tempfile.mkdtemp()) / "fragment"
+        path.write_bytes(fragment.getvalue())
+        writer.append(path, len(part))
+    assert out.getvalue() == whole.getvalue()
+    assert writer.count == len(records)
