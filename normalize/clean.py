@@ -87,7 +87,8 @@ class CleanConfig:
     - ``documents``: remove exact and near-duplicate documents, with
       ``threshold``, ``num_perm``, ``ngram``, ``seed``, ``keep`` (``"first"``
       or ``"longest"``) and ``workers`` processes for the signatures (the
-      result does not depend on it).
+      result does not depend on it; ``tanqiya clean`` runs every pass in
+      them, see :mod:`normalize.pipeline`).
     """
 
     repair: str | NormalizeOptions = "light"

@@ -765,7 +765,15 @@ def clean_command(
             show_default=False,
         ),
     ] = None,
-    workers: WorkersOpt = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            "-j",
+            metavar="N",
+            help="Processes for every pass, a batch a task (the output does not depend on N).",
+        ),
+    ] = 1,
     audit: AuditOpt = None,
     report: Annotated[
         str | None,

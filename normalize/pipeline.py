@@ -1,25 +1,31 @@
 """Running the cleaning pass over files: the passes, the spill, the outputs.
 
 The stages themselves are :class:`normalize.clean.Cleaner`'s; this module
-feeds them a corpus that need not fit in memory and writes what comes out:
+feeds them a corpus that need not fit in memory and writes what comes out.
+The input goes in **batches**, and every pass is a task per batch
+(:class:`normalize._workers.OrderedTasks`: in ``--workers`` processes, or
+here with one), its results taken in input order, so the output is the same
+for any number of workers. The tasks read and write the batch's files in a
+temporary folder (:class:`_Batches`) themselves; what travels back to this
+process is small (counts, hashes, signatures, a few report examples):
 
-1. read every record once (standard input included), repair it and remove
-   its duplicate lines (:meth:`Cleaner.clean_batches`); the cleaned text
-   goes to a **spill** file (pickled batches in a temporary folder), the
-   removed lines to the audit. The lines' keys are made here, once: with
-   boilerplate removal on they go to a second, **keys** spill (with each
-   line's length), else the document stage takes them at once;
-2. with boilerplate removal on, read the keys spill alone (not the texts):
-   find each document's boilerplate lines, note them in a **cuts** spill,
-   and give the document stage the keys and text lengths of what is left
-   (a key profile that is not line-local needs the texts: a pass over the
-   cleaned spill and the cuts gives them);
+1. read the input once (standard input included). JSONL goes as blocks of
+   whole lines (:func:`normalize.io.read_blocks`) that the task parses;
+   other formats are parsed here and their texts sent. The task writes the
+   batch's records without their text (``records-i``), repairs each text
+   and removes its duplicate lines (``cleaned-i``), formats the audit lines
+   of what it removed, and makes the lines' keys once: with boilerplate
+   removal on, their hashes go back to be counted and the keys to
+   ``keys-i``; else the task signs the documents for the document stage;
+2. with boilerplate removal on, a task per batch reads ``keys-i`` alone (not
+   the texts), finds each document's boilerplate lines (``cuts-i``) and
+   signs what is left (a key profile that is not line-local needs the
+   texts: a pass over ``cleaned-i`` and ``cuts-i`` here gives them);
 3. the document stage keeps only hashes and signatures; then it decides;
-4. read the cleaned spill and the cuts back, drop the boilerplate lines (to
-   the audit, after every line 1 removed, as before), write the kept
-   documents (JSONL records with their text field replaced, or cleaned text
-   files), the removed documents to the audit, and gather what the report
-   shows.
+4. a task per batch drops the boilerplate lines, formats the kept records
+   (to ``output-i``, which this process appends to the output) and the
+   audit lines of the boilerplate; this process audits the removed
+   documents and gathers what the report shows.
 
 Peak memory is the document stage's state plus a few batches, not the corpus.
 Every output is written atomically: an interrupted run leaves none behind.
