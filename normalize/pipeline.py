@@ -568,16 +568,19 @@ class _WriteWork:
     in_files: bool  # hand the audit lines back in a file (from another process)
     to_file: bool  # write the formatted records to the batch's output file
 
-    def __call__(self, i: int, skip: frozenset[int], wanted: frozenset[int]) -> _Written:
+    def __call__(
+        self, i: int, skip: frozenset[int], wanted: frozenset[int], clustered: frozenset[int]
+    ) -> _Written:
         """Batch ``i``; ``skip``: its duplicate documents (not written),
-        ``wanted``: those whose text the report shows (counted among the
-        batch's good documents)."""
+        ``wanted``: those whose text the report shows, ``clustered``: those
+        whose id the audit needs (counted among the batch's good documents)."""
         records = [Record(*values) for values in _load(self.files.records(i))]
         docs = iter(_read_docs(self.files, i, cut=self.cut))
         out: list[tuple[int, bytes | str | None]] = []
         corpus: list[tuple[str, Sequence[RemovedLine], CleanedDocument]] = []
         kept_lines: dict[int, int] = {}
         texts: dict[int, str] = {}
+        ids: dict[int, str] = {}
         good = 0
         for position, record in enumerate(records):
             if record.error is not None:
@@ -589,6 +592,8 @@ class _WriteWork:
                 doc = drop_boilerplate(doc, drop)
                 lines = [line for line in doc.removed if line.reason == "line-corpus"]
                 corpus.append((record.id, lines, doc))
+            if n in clustered:
+                ids[n] = record.id
             if n in wanted:
                 texts[n] = doc.text
             if n in skip:
@@ -604,8 +609,8 @@ class _WriteWork:
                 RecordWriter(stream, self.formatting.format).write_many(
                     formatted, [None] * len(out)
                 )
-            return _Written([], len(out), removals, kept_lines, texts)
-        return _Written(out, len(out), removals, kept_lines, texts)
+            return _Written([], len(out), removals, kept_lines, texts, ids, len(records))
+        return _Written(out, len(out), removals, kept_lines, texts, ids, len(records))
 
     def _format(self, record: Record, text: str | None) -> bytes | str | None:
         return text if self.formatting is None else self.formatting(record, text)
@@ -615,14 +620,17 @@ class _WriteWork:
 class _Written:
     """What the main process gets back of a batch in the write pass: the
     records to write (position in the batch, and their bytes or text), the
-    boilerplate lines dropped, the kept lines of the duplicates and the
-    texts the report shows (by index among the batch's good documents)."""
+    boilerplate lines dropped, the kept lines of the duplicates, the texts
+    the report shows and the ids the audit needs (by index among the batch's
+    good documents), and the number of records."""
 
     out: list[tuple[int, bytes | str | None]]  # empty when they went to a file
     written: int
     corpus: _Removals
     kept_lines: dict[int, int]
     texts: dict[int, str]
+    ids: dict[int, str]
+    records: int
 
 
 def _write_pass(
@@ -650,6 +658,7 @@ def _write_pass(
         wanted.update([kept, *removed[:MAX_MEMBERS]])
     cluster_number = {m: c for c, members in enumerate(result.clusters) for m in members}
     duplicates = np.array(sorted(result.duplicate_of), dtype=np.int64)
+    clustered = np.array(sorted(cluster_number), dtype=np.int64)
     ids: dict[int, str] = {}
     texts: dict[int, str] = {}
     kept_lines_of: dict[int, int] = {}
@@ -665,27 +674,28 @@ def _write_pass(
             lo, hi = np.searchsorted(duplicates, [start, stop]).tolist()
             skip = frozenset((duplicates[lo:hi] - start).tolist())
             shown_here = frozenset(n - start for n in wanted if start <= n < stop)
-            due = tasks.submit(work, i, skip, shown_here)
+            lo, hi = np.searchsorted(clustered, [start, stop]).tolist()
+            in_clusters = frozenset((clustered[lo:hi] - start).tolist())
+            due = tasks.submit(work, i, skip, shown_here, in_clusters)
         for written in due:
             b = done
             done += 1
-            records = [Record(*values) for values in _load(work.files.records(b))]
-            good = [record for record in records if record.error is None]
             start = starts[b]
             run.lines_removed(auditor, written.corpus)
             for n, text in written.texts.items():
                 texts[start + n] = text
             for n, lines in written.kept_lines.items():
                 kept_lines_of[start + n] = lines
-            for n in range(start, starts[b + 1]):
-                if n in cluster_number:
-                    ids[n] = good[n - start].id
+            for n, doc_id in written.ids.items():
+                ids[start + n] = doc_id
             if stream is not None and work.to_file:
                 stream.append(work.files.output(b), written.written)
                 work.files.output(b).unlink()
-            for position, data in written.out:
-                write(records[position], data)
-            records_done += len(records)
+            if written.out:  # written one by one here: each needs its record
+                records = [Record(*values) for values in _load(work.files.records(b))]
+                for position, data in written.out:
+                    write(records[position], data)
+            records_done += written.records
             update(records_done)
     tally = run.tally
     for n in sorted(result.duplicate_of):
