@@ -83,18 +83,24 @@ typedef struct {
     Py_ssize_t sorted_cap;
 } Out;
 
-static int grow(Out *o, Py_ssize_t more) {
-    if (o->len + more <= o->cap) return 0;
-    Py_ssize_t cap = o->cap * 2;
-    if (cap < o->len + more) cap = o->len + more;
-    Py_UCS4 *buf = PyMem_Realloc(o->buf, (size_t)cap * sizeof(Py_UCS4));
-    if (buf == NULL) {
+/* Make room for ``need`` characters in ``*buf`` (``*cap`` held so far),
+ * at least doubling it: 0, or -1 with MemoryError set. */
+static int reserve(Py_UCS4 **buf, Py_ssize_t *cap, Py_ssize_t need) {
+    if (need <= *cap) return 0;
+    Py_ssize_t size = *cap * 2;
+    if (size < need) size = need;
+    Py_UCS4 *grown = PyMem_Realloc(*buf, (size_t)size * sizeof(Py_UCS4));
+    if (grown == NULL) {
         PyErr_NoMemory();
         return -1;
     }
-    o->buf = buf;
-    o->cap = cap;
+    *buf = grown;
+    *cap = size;
     return 0;
+}
+
+static int grow(Out *o, Py_ssize_t more) {
+    return reserve(&o->buf, &o->cap, o->len + more);
 }
 
 /* Append one character (map_one keeps the room); note what it asks of the
@@ -208,15 +214,7 @@ static int canonical_order(const Plan *p, Out *o, int kind, const void *data, Py
         last = cc;
     }
     if (!disorder) return 0;
-    if (o->sorted_cap < n) {
-        Py_UCS4 *sorted = PyMem_Realloc(o->sorted, (size_t)n * sizeof(Py_UCS4));
-        if (sorted == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        o->sorted = sorted;
-        o->sorted_cap = n;
-    }
+    if (reserve(&o->sorted, &o->sorted_cap, n) < 0) return -1;
     for (Py_ssize_t i = 0; i < n; i++) o->sorted[i] = PyUnicode_READ(kind, data, i);
     for (Py_ssize_t i = 0; i < n;) {
         if (p->ccc[o->sorted[i]] == 0) {
