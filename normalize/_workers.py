@@ -10,7 +10,7 @@ import multiprocessing
 import signal
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Generic, ParamSpec, TypeVar
@@ -144,6 +144,13 @@ class OrderedTasks(Generic[R]):
         while len(self._pending) >= _IN_FLIGHT * self.workers.count:
             due.append(self._pending.popleft().get())
         return due
+
+    def map(self, work: Callable[..., R], arguments: Iterable[tuple[object, ...]]) -> Iterator[R]:
+        """``work(*args)`` for each of ``arguments`` (read lazily, one
+        tuple at a time as results come back), the results in order."""
+        for args in arguments:
+            yield from self.submit(work, *args)
+        yield from self.drain()
 
     def drain(self) -> list[R]:
         """Wait for the tasks still in the workers; their results, in order."""

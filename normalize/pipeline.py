@@ -43,7 +43,7 @@ import os
 import pickle
 import typing
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -89,7 +89,6 @@ from normalize.report import (
 SPILL_PREFIX: Final = "tanqiya-clean-"
 Progress = Callable[[str, int | None], Callable[[int], None]]
 
-Item = tuple[Record, CleanedDocument]
 _record_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Record)))
 _removed_line = functools.partial(tuple.__new__, RemovedLine)  # RemovedLine(*fields), faster
 
@@ -195,9 +194,9 @@ class _LineWork:
 @dataclass(frozen=True)
 class _LinesDone:
     """What the main process gets back of a first-pass batch: how many
-    records, good documents and lines it had, the lines removed from them, the hashes the
-    boilerplate stage counts and the document stage's batch when it can be
-    made now."""
+    records, good documents and lines it had, the lines removed from them,
+    the hashes the boilerplate stage counts and the document stage's batch
+    when it can be made now."""
 
     records: int
     documents: int
@@ -241,10 +240,10 @@ def _removals(
                 shown[line.reason] += 1
                 kept = _kept_line(doc, line.duplicate_of) if line.duplicate_of else None
                 examples.append((line.reason, LineExample(doc_id, line.line, line.text, kept)))
-    lines: bytes | Path | None = b"".join(parts) if audit else None
+    lines = b"".join(parts) if audit else None
     if isinstance(audit, Path):
-        audit.write_bytes(b"".join(parts))
-        lines = audit
+        audit.write_bytes(lines or b"")
+        return _Removals(audit, dict(reasons), examples)
     return _Removals(lines, dict(reasons), examples)
 
 
@@ -414,34 +413,34 @@ def _first_pass(
     sizes: list[_Size] = []
     update = progress("cleaning", _total_bytes(inputs))
     tally = run.tally
-    tasks = OrderedTasks[_LinesDone](cleaner.workers)
     stats = run.stats
-    batches = read_blocks(inputs, options, stats=stats)
-    for i, batch in enumerate(itertools.chain(batches, [None])):
-        if batch is None:
-            due = tasks.drain()
-        elif isinstance(batch, JsonlBlock):
-            due = tasks.submit(work, i, batch)
-        else:  # parsed here (plain text, Parquet): the texts go, the records stay
+
+    def tasks() -> Iterator[tuple[int, JsonlBlock | tuple[int, list[str], list[str]]]]:
+        for i, batch in enumerate(read_blocks(inputs, options, stats=stats)):
+            if isinstance(batch, JsonlBlock):
+                yield i, batch
+                continue
+            # parsed here (plain text, Parquet): the texts go, the records stay
             good = [r for r in batch if r.error is None]
             ids, texts = [r.id for r in good], [r.text for r in good]
             _dump(files.records(i), _record_rows(batch, options.text_field))
-            due = tasks.submit(work, i, (len(batch), ids, texts))
-        for done in due:
-            if done.parsed is not None:
-                stats.records += done.parsed.records
-                stats.bad += done.parsed.bad
-                stats.replaced_bytes += done.parsed.replaced_bytes
-            run.bad += done.records - done.documents
-            tally.documents += done.documents
-            tally.lines += done.lines
-            run.lines_removed(auditor, done.removals)
-            sizes.append(_Size(done.records, done.documents))
-            if done.hashes is not None:
-                cleaner.add_counted(done.hashes, done.documents)
-            if not boilerplate:
-                cleaner.add_signed(done.signed, done.documents)
-            update(stats.bytes_read)
+            yield i, (len(batch), ids, texts)
+
+    for done in OrderedTasks[_LinesDone](cleaner.workers).map(work, tasks()):
+        if done.parsed is not None:
+            stats.records += done.parsed.records
+            stats.bad += done.parsed.bad
+            stats.replaced_bytes += done.parsed.replaced_bytes
+        run.bad += done.records - done.documents
+        tally.documents += done.documents
+        tally.lines += done.lines
+        run.lines_removed(auditor, done.removals)
+        sizes.append(_Size(done.records, done.documents))
+        if done.hashes is not None:
+            cleaner.add_counted(done.hashes, done.documents)
+        if not boilerplate:
+            cleaner.add_signed(done.signed, done.documents)
+        update(stats.bytes_read)
     return sizes
 
 
@@ -478,20 +477,13 @@ def _boilerplate_pass(
     signer = cleaner.key_signer()
     by_keys = not cleaner.needs_texts
     tasks = OrderedTasks[SignedBatch | None](cleaner.workers)
-    sized = iter(sizes)
+    arguments = ((files, i, finder, signer) for i in range(len(sizes)))
     done = 0
-    for i in [*range(len(sizes)), None]:
-        due = (
-            tasks.drain()
-            if i is None
-            else tasks.submit(_boilerplate_batch, files, i, finder, signer)
-        )
-        for signed in due:
-            size = next(sized).documents
-            if by_keys:
-                cleaner.add_signed(signed, size)
-            done += size
-            update(done)
+    for signed, size in zip(tasks.map(_boilerplate_batch, arguments), sizes, strict=True):
+        if by_keys:
+            cleaner.add_signed(signed, size.documents)
+        done += size.documents
+        update(done)
 
 
 def _boilerplate_batch(
@@ -663,40 +655,36 @@ def _write_pass(
     texts: dict[int, str] = {}
     kept_lines_of: dict[int, int] = {}
     update = progress("writing", sum(size.records for size in sizes))
-    tasks = OrderedTasks[_Written](cleaner.workers)
     starts = list(itertools.accumulate((size.documents for size in sizes), initial=0))
-    done = records_done = 0
-    for i in [*range(len(sizes)), None]:
-        if i is None:
-            due = tasks.drain()
-        else:
-            start, stop = starts[i], starts[i + 1]
-            lo, hi = np.searchsorted(duplicates, [start, stop]).tolist()
-            skip = frozenset((duplicates[lo:hi] - start).tolist())
-            shown_here = frozenset(n - start for n in wanted if start <= n < stop)
-            lo, hi = np.searchsorted(clustered, [start, stop]).tolist()
-            in_clusters = frozenset((clustered[lo:hi] - start).tolist())
-            due = tasks.submit(work, i, skip, shown_here, in_clusters)
-        for written in due:
-            b = done
-            done += 1
-            start = starts[b]
-            run.lines_removed(auditor, written.corpus)
-            for n, text in written.texts.items():
-                texts[start + n] = text
-            for n, lines in written.kept_lines.items():
-                kept_lines_of[start + n] = lines
-            for n, doc_id in written.ids.items():
-                ids[start + n] = doc_id
-            if stream is not None and work.to_file:
-                stream.append(work.files.output(b), written.written)
-                work.files.output(b).unlink()
-            if written.out:  # written one by one here: each needs its record
-                records = [Record(*values) for values in _load(work.files.records(b))]
-                for position, data in written.out:
-                    write(records[position], data)
-            records_done += written.records
-            update(records_done)
+    reported = np.array(sorted(wanted), dtype=np.int64)
+    arguments = (
+        (
+            i,
+            _between(duplicates, starts[i], starts[i + 1]),
+            _between(reported, starts[i], starts[i + 1]),
+            _between(clustered, starts[i], starts[i + 1]),
+        )
+        for i in range(len(sizes))
+    )
+    records_done = 0
+    for b, written in enumerate(OrderedTasks[_Written](cleaner.workers).map(work, arguments)):
+        start = starts[b]
+        run.lines_removed(auditor, written.corpus)
+        for n, text in written.texts.items():
+            texts[start + n] = text
+        for n, lines in written.kept_lines.items():
+            kept_lines_of[start + n] = lines
+        for n, doc_id in written.ids.items():
+            ids[start + n] = doc_id
+        if stream is not None and work.to_file:
+            stream.append(work.files.output(b), written.written)
+            work.files.output(b).unlink()
+        if written.out:  # written one by one here: each needs its record
+            records = [Record(*values) for values in _load(work.files.records(b))]
+            for position, data in written.out:
+                write(records[position], data)
+        records_done += written.records
+        update(records_done)
     tally = run.tally
     for n in sorted(result.duplicate_of):
         reason = result.reason[n]
@@ -714,6 +702,12 @@ def _write_pass(
             cluster=cluster_number[n],
         )
     run.clusters = [_cluster(members, result, ids, texts, cluster_number) for members in shown]
+
+
+def _between(indices: npt.NDArray[np.int64], start: int, stop: int) -> frozenset[int]:
+    """The sorted ``indices`` in ``[start, stop)``, counted from ``start``."""
+    lo, hi = np.searchsorted(indices, [start, stop]).tolist()
+    return frozenset((indices[lo:hi] - start).tolist())
 
 
 def _cluster(
