@@ -159,8 +159,7 @@ class AuditWriter:
     def add_file(self, path: str | os.PathLike[str], reasons: Mapping[str, int]) -> None:
         """:meth:`add_formatted` for audit lines formatted ahead into the
         file at ``path``."""
-        self.reasons.update(reasons)
-        self.count += sum(reasons.values())
+        self.add_formatted(b"", reasons)
         if self.stream is None:
             return
         self.flush()

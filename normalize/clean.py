@@ -36,9 +36,10 @@ import dataclasses
 import functools
 import itertools
 import typing
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal, TypeVar
+from typing import Final, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -154,17 +155,6 @@ class CleanedDocument:
         """Lines left in ``text``."""
         return self.lines - len(self.removed)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # plain tuples for the removed lines: a named tuple pickles through
-        # Python code, one call per line, on every trip to and from a worker
-        return _cleaned_document, (self.text, self.lines, list(map(tuple, self.removed)), self.keys)
-
-
-def _cleaned_document(
-    text: str, lines: int, removed: list[tuple[Any, ...]], keys: list[str] | None
-) -> CleanedDocument:
-    return CleanedDocument(text, lines, list(map(_removed_line, removed)), keys)
-
 
 def keys_are_line_local(profile: str | NormalizeOptions) -> bool:
     """Whether a document's key in ``profile`` is :func:`document_key` of its
@@ -214,13 +204,7 @@ class Tally:
     near_lines: int = 0
 
     def count_lines(self, removed: Iterable[RemovedLine]) -> None:
-        for line in removed:
-            if line.reason == "line-adjacent":
-                self.line_adjacent += 1
-            elif line.reason == "line-document":
-                self.line_document += 1
-            else:
-                self.line_corpus += 1
+        self.count_reasons(Counter(line.reason for line in removed))
 
     def count_reasons(self, reasons: Mapping[str, int]) -> None:
         """:meth:`count_lines` for lines counted per reason already."""

@@ -480,7 +480,6 @@ class DocumentDeduper:
     def terminate(self) -> None:
         """Stop the worker processes at once, dropping the batches still in
         them (after Ctrl-C: nothing more will be added)."""
-        self._tasks.clear()
         self._terminate()
 
     def add_signed(self, batch: SignedBatch) -> None:
