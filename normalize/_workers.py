@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -32,25 +33,42 @@ def start_pool(processes: int) -> Pool:
     """A pool of ``processes`` workers that ignore Ctrl-C (the caller gets
     KeyboardInterrupt and terminates them, without one traceback per worker).
 
-    Where the platform has a ``forkserver``, the workers fork from one that
-    imported tanqiya's stages once: each starts in milliseconds, instead of
-    importing tanqiya and the caller's ``__main__`` again, and none inherits
-    the caller's threads. Elsewhere they are spawned.
+    On Linux, called from a process with no other thread, the workers are
+    forked from it: they start in milliseconds with everything it imported
+    and built (a plan's tables among them). Otherwise, where the platform has
+    a ``forkserver``, they fork from one that imported tanqiya's stages once
+    (each starts without importing tanqiya and the caller's ``__main__``
+    again, and none inherits the caller's threads); elsewhere they are spawned.
     """
-    forkserver = "forkserver" in multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if forkserver else "spawn")
-    if forkserver:
-        context.set_forkserver_preload(_PRELOAD)
-    return context.Pool(
+    return _pool_context().Pool(
         processes, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)
     )
 
 
+def _forks_safely() -> bool:
+    """Whether a fork here is safe: Linux (macOS's system libraries are not
+    fork-safe) and no thread but this one, whose locks a child would inherit
+    held."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    if _forks_safely():
+        return multiprocessing.get_context("fork")
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(_PRELOAD)
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 class BackgroundPool:
-    """:func:`start_pool` in a background thread. Starting the workers takes
-    a few tenths of a second (the forkserver imports tanqiya first); the
-    caller does the first batches itself meanwhile, whenever :attr:`ready`
-    is False, so a small input never waits for workers it hardly needs.
+    """:func:`start_pool`, in a background thread unless the workers can be
+    forked from here (then at once: a fork takes milliseconds, and a thread
+    would make it unsafe). Starting a forkserver's workers takes a few tenths
+    of a second (it imports tanqiya first); the caller does the first batches
+    itself meanwhile, whenever :attr:`ready` is False, so a small input never
+    waits for workers it hardly needs.
 
     >>> pool = BackgroundPool(2)
     >>> pool.get().apply(abs, (-3,))
@@ -60,6 +78,9 @@ class BackgroundPool:
 
     def __init__(self, processes: int) -> None:
         self._future: Future[Pool] = Future()
+        if _forks_safely():
+            self._start(processes)
+            return
         threading.Thread(
             target=self._start, args=(processes,), name="tanqiya-pool-start", daemon=True
         ).start()

@@ -30,9 +30,10 @@ false positives.
 document, never the texts; ``verify="exact"`` also keeps each document's
 distinct shingle hashes, 8 bytes each), then ``result``. ``workers=N``
 computes batches in N processes, in order, so the result is the same for any N
-(see :func:`normalize._workers.start_pool`: forked from a ``forkserver``
-where the platform has one, else spawned; either way a script must create
-the deduper under ``if __name__ == "__main__":``).
+(see :func:`normalize._workers.start_pool`: forked from this process on
+Linux when it runs no other thread, else from a ``forkserver`` where the
+platform has one, else spawned; a portable script creates the deduper under
+``if __name__ == "__main__":``).
 :func:`dedup_documents` is the one-call form.
 
 >>> docs = ["اكتشف العلماء نوعا جديدا من النباتات في الصحراء الكبرى هذا العام",

@@ -4,6 +4,8 @@ recall/precision on a labelled near-duplicate corpus of real Arabic words."""
 from __future__ import annotations
 
 import itertools
+import sys
+import threading
 from collections import defaultdict
 
 import pytest
@@ -139,9 +141,28 @@ def test_streaming_equals_one_call_and_is_deterministic() -> None:
     assert dedup_documents(texts) == whole
 
 
-def test_workers_do_not_change_the_result() -> None:
+@pytest.mark.parametrize("other_thread", [False, True], ids=["forked", "forkserver"])
+def test_workers_do_not_change_the_result(other_thread: bool) -> None:
+    """Workers forked from this process, or (while another thread runs, which
+    makes a fork unsafe) from a forkserver: the one-process result."""
     texts = CORPUS.texts * 3  # several worker tasks
-    assert dedup_documents(texts, workers=2) == dedup_documents(texts, workers=1)
+    expected = dedup_documents(texts, workers=1)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    if other_thread:
+        thread.start()
+    try:
+        with DocumentDeduper(workers=2) as deduper:
+            pool = deduper.start_workers()
+            assert pool is not None
+            method = pool.get()._ctx.get_start_method()  # type: ignore[attr-defined]
+            for start in range(0, len(texts), 50):
+                deduper.add(texts[start : start + 50])
+            assert deduper.result() == expected
+    finally:
+        stop.set()
+    if sys.platform == "linux":
+        assert method == ("forkserver" if other_thread else "fork")
 
 
 def test_batches_done_here_while_workers_start_keep_their_order(
