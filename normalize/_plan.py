@@ -129,8 +129,12 @@ def compose_steps(steps: list[Mapping[str, str]]) -> dict[str, str]:
     result: dict[str, str] = {}
     for key in keys:
         value = key
-        for step in steps:
-            value = "".join(step.get(c, c) for c in value)
+        for step in steps:  # most values stay one character: look that up whole
+            value = (
+                step.get(value, value)
+                if len(value) == 1
+                else "".join([step.get(c, c) for c in value])
+            )
         if value != key:
             result[key] = value
     return result

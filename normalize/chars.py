@@ -16,7 +16,10 @@ True
 
 from __future__ import annotations
 
+import array
 import functools
+import itertools
+import sys
 import unicodedata
 from collections.abc import Iterable
 from types import MappingProxyType
@@ -429,14 +432,44 @@ NFC_SAFE_ASTRAL: Final = ((0x1F000, 0x1FBFF), (0x20000, 0x2F7FF), (0x2FA20, 0x10
 
 
 @functools.cache
+def _bmp() -> str:
+    """Every BMP code point, in order (surrogates included)."""
+    return (
+        array.array("I", range(0x10000))
+        .tobytes()
+        .decode(f"utf-32-{sys.byteorder[0]}e", "surrogatepass")
+    )
+
+
+@functools.cache
+def _canonical_decompositions() -> MappingProxyType[str, str]:
+    """BMP characters with a canonical decomposition -> its code points, as
+    ``unicodedata.decomposition`` gives them (those with any decomposition
+    are picked out in C by ``itertools.compress``)."""
+    bmp = _bmp()
+    decomposing = itertools.compress(bmp, map(unicodedata.decomposition, bmp))
+    return MappingProxyType(
+        {
+            char: parts
+            for char in decomposing
+            if not (parts := unicodedata.decomposition(char)).startswith("<")
+        }
+    )
+
+
+@functools.cache
+def _combining_classes() -> MappingProxyType[str, int]:
+    """BMP characters with a nonzero canonical combining class -> the class."""
+    bmp = _bmp()
+    marks = itertools.compress(bmp, map(unicodedata.combining, bmp))
+    return MappingProxyType({char: unicodedata.combining(char) for char in marks})
+
+
+@functools.cache
 def _composition_seconds() -> frozenset[str]:
     """BMP characters that are the second half of a canonical pair."""
-    seconds = set()
-    for char in map(chr, range(0x10000)):
-        parts = unicodedata.decomposition(char).split()
-        if len(parts) == 2 and not parts[0].startswith("<"):
-            seconds.add(chr(int(parts[1], 16)))
-    return frozenset(seconds)
+    pairs = (parts.split() for parts in _canonical_decompositions().values())
+    return frozenset(chr(int(parts[1], 16)) for parts in pairs if len(parts) == 2)
 
 
 @functools.cache
@@ -447,15 +480,19 @@ def nfc_risk() -> frozenset[str]:
     in NFC (precomposed letters such as é and أ are not among them). Built
     once, on first use.
 
+    NFC changes a character on its own only if it has a canonical
+    decomposition (the rest are their own NFD, which composition leaves
+    alone), so only those are normalized one by one.
+
     >>> sorted(c for c in "a\\u0301\\u00e9\\u0654\\u0627" if c in nfc_risk())
     ['\\u0301', '\\u0654']
     """
-    risky = {
-        char
-        for char in map(chr, range(0x10000))
-        if unicodedata.combining(char) or unicodedata.normalize("NFC", char) != char
+    changed = {
+        char for char in _canonical_decompositions() if unicodedata.normalize("NFC", char) != char
     }
-    return frozenset(risky | _composition_seconds() | HANGUL_SECOND_JAMO)
+    return frozenset(
+        changed | _combining_classes().keys() | _composition_seconds() | HANGUL_SECOND_JAMO
+    )
 
 
 @functools.cache
@@ -474,9 +511,8 @@ def reorderable_marks() -> MappingProxyType[str, int]:
     return MappingProxyType(
         {
             char: ccc
-            for char in map(chr, range(0x10000))
-            if (ccc := unicodedata.combining(char))
-            and char not in seconds
+            for char, ccc in _combining_classes().items()
+            if char not in seconds
             and unicodedata.normalize("NFD", char) == char
             and unicodedata.normalize("NFC", char) == char
         }
