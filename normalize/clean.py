@@ -414,6 +414,12 @@ class Cleaner:
         self.add_line_keys([doc.keys or [] for doc in docs], [len(doc.text) for doc in docs])
 
     @property
+    def needs_lengths(self) -> bool:
+        """Whether the document stage looks at the texts' lengths (to keep the
+        longest of each cluster); else it is handed zeros for them."""
+        return self._deduper is not None and self.config.keep == "longest"
+
+    @property
     def needs_texts(self) -> bool:
         """Whether the document stage needs the final texts (:meth:`add`,
         :meth:`add_documents`), not just their lines' keys: it is on and its
@@ -541,26 +547,35 @@ def drop_boilerplate(doc: CleanedDocument, lines: Sequence[int]) -> CleanedDocum
     """
     if not lines:
         return doc
-    result = drop_lines(doc.text, lines)
-    gone = sorted(line.line for line in doc.removed)
-    corpus = [_removed_line((_repaired_number(r[0], gone), *r[1:])) for r in result.removed]
-    removed = sorted([*doc.removed, *corpus]) if doc.removed else corpus
+    if doc.removed:
+        numbers = _repaired_numbers(lines, sorted(line.line for line in doc.removed))
+        result = drop_lines(doc.text, lines, numbers=numbers)
+        removed = sorted([*doc.removed, *result.removed])
+    else:  # the cleaned text's lines are the repaired text's
+        result = drop_lines(doc.text, lines)
+        removed = result.removed
     keys = None if doc.keys is None else without(doc.keys, lines)
     return CleanedDocument(result.text, doc.lines, removed, keys)
 
 
-def _repaired_number(number: int, gone: list[int]) -> int:
-    """The repaired text's number of line ``number`` of a cleaned text whose
-    lines ``gone`` (repaired numbering, sorted) were removed.
+def _repaired_numbers(lines: Sequence[int], gone: list[int]) -> list[int]:
+    """The repaired text's numbers (from 1) of ``lines`` (0-based, ascending)
+    of a cleaned text whose lines ``gone`` (repaired numbering, sorted) were
+    removed: one walk through both.
 
-    >>> _repaired_number(2, [1, 3])  # lines 2, 4 are left: the second is 4
-    4
+    >>> _repaired_numbers([1, 2], [1, 3])  # lines 2, 4, 5 are left
+    [4, 5]
     """
-    for removed in gone:
-        if removed > number:
-            break
-        number += 1
-    return number
+    numbers = []
+    g, shift = 0, 0
+    for i in lines:
+        number = i + 1 + shift
+        while g < len(gone) and gone[g] <= number:
+            number += 1
+            shift += 1
+            g += 1
+        numbers.append(number)
+    return numbers
 
 
 def _label_adjacent(text: str, removed: list[RemovedLine]) -> list[RemovedLine]:

@@ -134,8 +134,16 @@ class _Lines:
         last = len(pieces) - (not self.newline_at_end)
         return [p[:-1] if i < last and p.endswith("\r") else p for i, p in enumerate(pieces)]
 
-    def result(self, found: Found, reason: Reason, *, kept_copy: bool = True) -> LineDedup:
-        """The text without the lines ``found`` (in line order)."""
+    def result(
+        self,
+        found: Found,
+        reason: Reason,
+        *,
+        kept_copy: bool = True,
+        numbers: Sequence[int] | None = None,
+    ) -> LineDedup:
+        """The text without the lines ``found`` (in line order), numbered
+        from 1 or as ``numbers`` gives (one per found line)."""
         text, pieces = self.text, self.pieces
         if not found:
             return LineDedup(text, [], len(pieces))
@@ -150,7 +158,8 @@ class _Lines:
             kept += "\n"  # the last kept line's own ending
         with_ending = len(pieces) - (not self.newline_at_end)
         removed = []
-        for i, copy, score in found:
+        numbered = [i + 1 for i, _, _ in found] if numbers is None else numbers
+        for (i, copy, score), number in zip(found, numbered, strict=True):
             piece = pieces[i]
             if i >= with_ending:
                 line_text, ending = piece, ""
@@ -159,7 +168,7 @@ class _Lines:
             else:
                 line_text, ending = piece, "\n"
             copy_line = copy + 1 if kept_copy else None
-            removed.append(_removed((i + 1, line_text, ending, copy_line, score, reason)))
+            removed.append(_removed((number, line_text, ending, copy_line, score, reason)))
         return LineDedup(kept, removed, len(pieces))
 
 
@@ -977,14 +986,17 @@ class BoilerplateLines:
         return out
 
 
-def drop_lines(text: str, lines: Sequence[int]) -> LineDedup:
+def drop_lines(
+    text: str, lines: Sequence[int], *, numbers: Sequence[int] | None = None
+) -> LineDedup:
     """``text`` without its lines ``lines`` (0-based, ascending), each
     reported as a ``line-corpus`` removal (no kept copy), the way
-    :meth:`BoilerplateFilter.filter` removes them.
+    :meth:`BoilerplateFilter.filter` removes them: numbered from 1, or as
+    ``numbers`` says (one per line, e.g. in a text they were cut from).
 
     >>> r = drop_lines("menu\\nنص\\nmenu", [0, 2])
     >>> r.text, [(line.line, line.text, line.ending) for line in r.removed]
     ('نص\\n', [(1, 'menu', '\\n'), (3, 'menu', '')])
     """
     found = [(i, -1, 100.0) for i in lines]
-    return _Lines.split(text).result(found, "line-corpus", kept_copy=False)
+    return _Lines.split(text).result(found, "line-corpus", kept_copy=False, numbers=numbers)
