@@ -94,22 +94,41 @@ _removed_line = functools.partial(tuple.__new__, RemovedLine)  # RemovedLine(*fi
 
 #: a removed line as the spill and the workers carry it: a plain tuple
 LineRow = tuple[Any, ...]
-#: a cleaned document in the spill: text, line count, removed lines
-DocRow = tuple[str, int, list[LineRow]]
-#: what the boilerplate pass needs of a document (see _key_row)
-KeyRow = tuple[str | list[str], int, bool, list[int]]
+#: a cleaned document in the spill (its text apart): line count, removed lines
+DocRow = tuple[int, list[LineRow]]
+#: what the boilerplate pass needs of a document besides its packed keys (see _key_row)
+KeyRow = tuple[list[str] | None, int, bool, list[int] | None]
+
+_HEADER: Final = 8  # bytes: the length of a batch file's pickled part
 
 
-def _dump(path: Path, rows: list[Any]) -> None:
-    """One batch's file of rows, written by whichever process made them."""
+def _dump(path: Path, rows: list[Any], texts: Sequence[str] = ()) -> None:
+    """One batch's file of ``rows`` (pickled) and ``texts``, written by
+    whichever process made them. The texts go as one UTF-16 string (UTF-32
+    when one holds a surrogate code point, which UTF-16 cannot carry alone):
+    five times faster both ways than pickle's UTF-8, for Arabic text, and
+    about as large."""
+    joined = "".join(texts)
+    try:
+        codec, data = "utf-16-le", joined.encode("utf-16-le")
+    except UnicodeEncodeError:
+        codec, data = "utf-32-le", joined.encode("utf-32-le", "surrogatepass")
+    head = pickle.dumps((rows, codec, [len(t) for t in texts]), pickle.HIGHEST_PROTOCOL)
     with path.open("wb") as stream:
-        pickle.dump(rows, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        stream.write(len(head).to_bytes(_HEADER, "little"))
+        stream.write(head)
+        stream.write(data)
 
 
-def _load(path: Path) -> list[Any]:
+def _load(path: Path) -> tuple[list[Any], list[str]]:
+    """A batch file's rows and texts, as :func:`_dump` got them."""
     with path.open("rb") as stream:
-        rows: list[Any] = pickle.load(stream)
-    return rows
+        head = stream.read(int.from_bytes(stream.read(_HEADER), "little"))
+        data = stream.read()
+    rows, codec, lengths = pickle.loads(head)
+    joined = data.decode(codec, "surrogatepass")
+    bounds = itertools.pairwise(itertools.accumulate(lengths, initial=0))
+    return rows, [joined[start:end] for start, end in bounds]
 
 
 @dataclass(frozen=True)
@@ -156,6 +175,7 @@ class _LineWork:
     audit: bool  # format the audit of the removed lines
     options: ReadOptions
     in_files: bool  # hand the audit lines back in a file (from another process)
+    lengths: bool  # the document stage needs the texts' lengths
 
     def __call__(self, i: int, batch: JsonlBlock | tuple[int, list[str], list[str]]) -> _LinesDone:
         """Batch ``i``: JSONL lines to parse (the records go to the batch's
@@ -171,12 +191,14 @@ class _LineWork:
         else:
             count, ids, texts = batch
         docs = self.clean(texts)
-        _dump(self.files.cleaned(i), [(d.text, d.lines, _line_rows(d.removed)) for d in docs])
+        rows = [(d.lines, _line_rows(d.removed)) for d in docs]
+        _dump(self.files.cleaned(i), rows, [d.text for d in docs])
         hashes = None
         if self.count is not None:  # boilerplate: the keys wait for its pass
             hashed = self.count([d.keys or [] for d in docs])
             hashes = hashed.per_document()
-            _dump(self.files.keys(i), [[_key_row(d) for d in docs], hashed])
+            keyed = [_key_row(d, self.lengths) for d in docs]
+            _dump(self.files.keys(i), [[row for _, row in keyed], hashed], [k for k, _ in keyed])
         signed = None
         if self.sign_keys is not None:
             lengths = np.fromiter(map(len, (d.text for d in docs)), np.int64, len(docs))
@@ -251,21 +273,21 @@ def _line_rows(removed: Sequence[RemovedLine]) -> list[LineRow]:
     return list(map(tuple, removed))
 
 
-def _key_row(doc: CleanedDocument) -> KeyRow:
-    """What the boilerplate pass needs of a document: its lines' keys (one
-    string, newline-joined, unless a key holds a newline), the length of its
-    text, whether that ends with a newline, and each line's length."""
+def _key_row(doc: CleanedDocument, lengths: bool) -> tuple[str, KeyRow]:
+    """What the boilerplate pass needs of a document: its lines' keys, as
+    one newline-joined string (unless a key holds a newline, or there is
+    none: then "" and the list in the row), and with ``lengths`` the length
+    of its text, whether that ends with a newline and each line's length
+    (else 0, False, None)."""
     keys = doc.keys or []
     joined = "\n".join(keys)
-    packed = joined if joined.count("\n") == len(keys) - 1 else keys
+    packed, listed = (joined, None) if joined.count("\n") == len(keys) - 1 else ("", keys)
+    if not lengths:
+        return packed, (listed, 0, False, None)
     pieces = doc.text.split("\n")
     if not pieces[-1]:  # as normalize.lines splits: no line after a final newline
         pieces.pop()
-    return packed, len(doc.text), doc.text.endswith("\n"), list(map(len, pieces))
-
-
-def _unpack_keys(packed: str | list[str]) -> list[str]:
-    return packed.split("\n") if isinstance(packed, str) else packed
+    return packed, (listed, len(doc.text), doc.text.endswith("\n"), list(map(len, pieces)))
 
 
 def _length_without(length: int, at_end: bool, line_lengths: list[int], lines: list[int]) -> int:
@@ -409,6 +431,7 @@ def _first_pass(
         auditor.stream is not None,
         options,
         cleaner.workers.count > 1,
+        cleaner.needs_lengths,
     )
     sizes: list[_Size] = []
     update = progress("cleaning", _total_bytes(inputs))
@@ -495,15 +518,18 @@ def _boilerplate_batch(
     """Batch ``i``: write each document's boilerplate lines to its cuts file
     and, with ``signer``, sign what is left of each."""
     rows: list[KeyRow]
-    rows, hashed = _load(files.keys(i))
+    (rows, hashed), packed = _load(files.keys(i))
     files.keys(i).unlink()
-    own = [_unpack_keys(row[0]) for row in rows]
+    own = [
+        text.split("\n") if listed is None else listed
+        for text, (listed, *_) in zip(packed, rows, strict=True)
+    ]
     found = finder.find(own, hashed)
     _dump(files.cuts(i), found)
     if signer is None:
         return None
     lengths = [
-        _length_without(length, at_end, line_lengths, f)
+        0 if line_lengths is None else _length_without(length, at_end, line_lengths, f)
         for (_, length, at_end, line_lengths), f in zip(rows, found, strict=True)
     ]
     return signer(
@@ -517,11 +543,12 @@ def _read_docs(
 ) -> list[tuple[CleanedDocument, list[int]]]:
     """Batch ``i``'s cleaned documents, each with its boilerplate lines (none
     without ``cut``: there was no boilerplate pass)."""
-    rows: list[DocRow] = _load(files.cleaned(i))
-    drops: list[list[int]] = _load(files.cuts(i)) if cut else [[] for _ in rows]
+    rows: list[DocRow]
+    rows, texts = _load(files.cleaned(i))
+    drops: list[list[int]] = _load(files.cuts(i))[0] if cut else [[] for _ in rows]
     return [
         (CleanedDocument(text, lines, list(map(_removed_line, removed))), drop)
-        for (text, lines, removed), drop in zip(rows, drops, strict=True)
+        for text, (lines, removed), drop in zip(texts, rows, drops, strict=True)
     ]
 
 
@@ -566,7 +593,7 @@ class _WriteWork:
         """Batch ``i``; ``skip``: its duplicate documents (not written),
         ``wanted``: those whose text the report shows, ``clustered``: those
         whose id the audit needs (counted among the batch's good documents)."""
-        records = [Record(*values) for values in _load(self.files.records(i))]
+        records = [Record(*values) for values in _load(self.files.records(i))[0]]
         docs = iter(_read_docs(self.files, i, cut=self.cut))
         out: list[tuple[int, bytes | str | None]] = []
         corpus: list[tuple[str, Sequence[RemovedLine], CleanedDocument]] = []
@@ -680,7 +707,7 @@ def _write_pass(
             stream.append(work.files.output(b), written.written)
             work.files.output(b).unlink()
         if written.out:  # written one by one here: each needs its record
-            records = [Record(*values) for values in _load(work.files.records(b))]
+            records = [Record(*values) for values in _load(work.files.records(b))[0]]
             for position, data in written.out:
                 write(records[position], data)
         records_done += written.records

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -14,7 +16,7 @@ from normalize.audit import AuditWriter
 from normalize.clean import CleanConfig, clean
 from normalize.io import ReadOptions, Record, resolve_inputs
 from normalize.lines import drop_lines
-from normalize.pipeline import _length_without, run_clean
+from normalize.pipeline import _dump, _length_without, _load, run_clean
 
 MENU = "الرئيسية | أخبار | رياضة | اقتصاد | اتصل بنا"
 FOOTER = "جميع الحقوق محفوظة للموقع الإخباري"
@@ -34,6 +36,24 @@ def test_length_without_equals_dropping_the_lines(text: str, data: st.DataObject
     lines = [i for i in lines if i < len(pieces)]
     expected = len(drop_lines(text, lines).text)
     assert _length_without(len(text), at_end, list(map(len, pieces)), lines) == expected
+
+
+@given(
+    st.lists(
+        st.text(st.characters(exclude_categories=[]))  # surrogate code points included
+        | st.sampled_from(["", "\x00", "نص عربي\n", "\ud83d\ude00", "\ud800", "\U0001f600"])
+    )
+)
+def test_batch_files_give_back_their_rows_and_texts(texts: list[str]) -> None:
+    """Texts go as UTF-16 (UTF-32 when one holds a surrogate code point): a
+    pair of surrogate code points stays two, never one astral character."""
+    rows = [(len(t), [(1, "x", "\n", None, 100.0, "line-corpus")]) for t in texts]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "batch"
+        _dump(path, rows, texts)
+        assert _load(path) == (rows, texts)
+        _dump(path, rows)
+        assert _load(path) == (rows, [])
 
 
 def _docs() -> list[str]:
