@@ -50,6 +50,7 @@ from normalize.dedup import DedupResult, DocumentDeduper, SignedBatch
 from normalize.lines import (
     BoilerplateFilter,
     BoilerplateLines,
+    LineDedup,
     LineHashes,
     RemovedLine,
     dedup_lines,
@@ -547,15 +548,25 @@ def drop_boilerplate(doc: CleanedDocument, lines: Sequence[int]) -> CleanedDocum
     """
     if not lines:
         return doc
-    if doc.removed:
-        numbers = _repaired_numbers(lines, sorted(line.line for line in doc.removed))
-        result = drop_lines(doc.text, lines, numbers=numbers)
-        removed = sorted([*doc.removed, *result.removed])
-    else:  # the cleaned text's lines are the repaired text's
-        result = drop_lines(doc.text, lines)
-        removed = result.removed
+    result = drop_corpus_lines(doc.text, lines, [line.line for line in doc.removed])
+    removed = sorted([*doc.removed, *result.removed]) if doc.removed else result.removed
     keys = None if doc.keys is None else without(doc.keys, lines)
     return CleanedDocument(result.text, doc.lines, removed, keys)
+
+
+def drop_corpus_lines(text: str, lines: Sequence[int], gone: Sequence[int]) -> LineDedup:
+    """A cleaned ``text`` without its lines ``lines`` (0-based, ascending),
+    each reported as a ``line-corpus`` removal numbered as in the repaired
+    text, whose lines ``gone`` (numbers from 1) the line stages removed: what
+    :func:`drop_boilerplate` does, given only the numbers of those lines.
+
+    >>> result = drop_corpus_lines("a\\nmenu\\nb", [1], [2])  # repaired: a, a, menu, b
+    >>> result.text, [line.line for line in result.removed]
+    ('a\\nb', [3])
+    """
+    if not gone:  # the cleaned text's lines are the repaired text's
+        return drop_lines(text, lines)
+    return drop_lines(text, lines, numbers=_repaired_numbers(lines, sorted(gone)))
 
 
 def _repaired_numbers(lines: Sequence[int], gone: list[int]) -> list[int]:

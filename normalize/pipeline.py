@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import heapq
 import itertools
 import operator
@@ -59,7 +58,7 @@ from normalize.clean import (
     Cleaner,
     Tally,
     document_key,
-    drop_boilerplate,
+    drop_corpus_lines,
     without,
 )
 from normalize.dedup import DedupResult, SignedBatch
@@ -90,12 +89,10 @@ SPILL_PREFIX: Final = "tanqiya-clean-"
 Progress = Callable[[str, int | None], Callable[[int], None]]
 
 _record_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Record)))
-_removed_line = functools.partial(tuple.__new__, RemovedLine)  # RemovedLine(*fields), faster
 
-#: a removed line as the spill and the workers carry it: a plain tuple
-LineRow = tuple[Any, ...]
-#: a cleaned document in the spill (its text apart): line count, removed lines
-DocRow = tuple[int, list[LineRow]]
+#: a cleaned document in the spill (its text apart): its repaired text's
+#: number of lines and the numbers of the lines the line stages removed
+DocRow = tuple[int, list[int]]
 #: what the boilerplate pass needs of a document besides its packed keys (see _key_row)
 KeyRow = tuple[list[str] | None, int, bool, list[int] | None]
 
@@ -191,7 +188,7 @@ class _LineWork:
         else:
             count, ids, texts = batch
         docs = self.clean(texts)
-        rows = [(d.lines, _line_rows(d.removed)) for d in docs]
+        rows = [(d.lines, [line.line for line in d.removed]) for d in docs]
         _dump(self.files.cleaned(i), rows, [d.text for d in docs])
         hashes = None
         if self.count is not None:  # boilerplate: the keys wait for its pass
@@ -242,11 +239,12 @@ class _Removals:
 
 
 def _removals(
-    docs: Iterable[tuple[str, Sequence[RemovedLine], CleanedDocument]],
+    docs: Iterable[tuple[str, Sequence[RemovedLine], CleanedDocument | None]],
     audit: bool | Path,
 ) -> _Removals:
     """The :class:`_Removals` of ``(id, removed lines, document)`` triples,
-    their audit lines formatted when ``audit`` (written to it if a path)."""
+    their audit lines formatted when ``audit`` (written to it if a path).
+    The document gives the kept copy of a removed line that has one."""
     parts: list[bytes] = []
     reasons: Counter[str] = Counter()
     examples: list[tuple[str, LineExample]] = []
@@ -260,17 +258,14 @@ def _removals(
         for line in removed:
             if shown[line.reason] < MAX_LINE_EXAMPLES:
                 shown[line.reason] += 1
-                kept = _kept_line(doc, line.duplicate_of) if line.duplicate_of else None
+                copy = line.duplicate_of
+                kept = _kept_line(doc, copy) if copy is not None and doc is not None else None
                 examples.append((line.reason, LineExample(doc_id, line.line, line.text, kept)))
     lines = b"".join(parts) if audit else None
     if isinstance(audit, Path):
         audit.write_bytes(lines or b"")
         return _Removals(audit, dict(reasons), examples)
     return _Removals(lines, dict(reasons), examples)
-
-
-def _line_rows(removed: Sequence[RemovedLine]) -> list[LineRow]:
-    return list(map(tuple, removed))
 
 
 def _key_row(doc: CleanedDocument, lengths: bool) -> tuple[str, KeyRow]:
@@ -538,18 +533,34 @@ def _boilerplate_batch(
     )
 
 
-def _read_docs(
-    files: _Batches, i: int, *, cut: bool = True
-) -> list[tuple[CleanedDocument, list[int]]]:
+def _read_docs(files: _Batches, i: int, *, cut: bool = True) -> list[_Cleaned]:
     """Batch ``i``'s cleaned documents, each with its boilerplate lines (none
     without ``cut``: there was no boilerplate pass)."""
     rows: list[DocRow]
     rows, texts = _load(files.cleaned(i))
     drops: list[list[int]] = _load(files.cuts(i))[0] if cut else [[] for _ in rows]
     return [
-        (CleanedDocument(text, lines, list(map(_removed_line, removed))), drop)
-        for text, (lines, removed), drop in zip(texts, rows, drops, strict=True)
+        _Cleaned(text, lines, gone, drop)
+        for text, (lines, gone), drop in zip(texts, rows, drops, strict=True)
     ]
+
+
+class _Cleaned(typing.NamedTuple):
+    """A cleaned document read back: its text, its repaired text's number of
+    lines, the numbers of the lines the line stages removed, and the indices
+    of its boilerplate lines."""
+
+    text: str
+    lines: int
+    gone: list[int]
+    drop: list[int]
+
+    def final(self) -> tuple[str, list[RemovedLine]]:
+        """The text without its boilerplate lines, and those lines."""
+        if not self.drop:
+            return self.text, []
+        result = drop_corpus_lines(self.text, self.drop, self.gone)
+        return result.text, result.removed
 
 
 def _documents_pass(
@@ -560,7 +571,7 @@ def _documents_pass(
     update = progress("documents", sum(size.documents for size in sizes))
     done = 0
     for i, size in enumerate(sizes):
-        cleaner.add_documents(drop_boilerplate(doc, drop) for doc, drop in _read_docs(files, i))
+        cleaner.add(doc.final()[0] for doc in _read_docs(files, i))
         done += size.documents
         update(done)
 
@@ -596,7 +607,7 @@ class _WriteWork:
         records = [Record(*values) for values in _load(self.files.records(i))[0]]
         docs = iter(_read_docs(self.files, i, cut=self.cut))
         out: list[tuple[int, bytes | str | None]] = []
-        corpus: list[tuple[str, Sequence[RemovedLine], CleanedDocument]] = []
+        corpus: list[tuple[str, Sequence[RemovedLine], CleanedDocument | None]] = []
         kept_lines: dict[int, int] = {}
         texts: dict[int, str] = {}
         ids: dict[int, str] = {}
@@ -605,20 +616,19 @@ class _WriteWork:
             if record.error is not None:
                 out.append((position, self._format(record, None)))
                 continue
-            doc, drop = next(docs)
+            doc = next(docs)
             n, good = good, good + 1
-            if drop:
-                doc = drop_boilerplate(doc, drop)
-                lines = [line for line in doc.removed if line.reason == "line-corpus"]
-                corpus.append((record.id, lines, doc))
+            final, dropped = doc.final()
+            if dropped:
+                corpus.append((record.id, dropped, None))
             if n in clustered:
                 ids[n] = record.id
             if n in wanted:
-                texts[n] = doc.text
+                texts[n] = final
             if n in skip:
-                kept_lines[n] = doc.kept_lines
+                kept_lines[n] = doc.lines - len(doc.gone) - len(dropped)
                 continue
-            text = doc.text if self.output is None else self.output(doc.text)
+            text = final if self.output is None else self.output(final)
             out.append((position, self._format(record, text)))
         audit = self.files.audit("corpus", i) if self.audit and self.in_files else self.audit
         removals = _removals(corpus, audit)
