@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import json
@@ -10,6 +11,8 @@ import pickle
 import stat
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -384,6 +387,44 @@ def test_atomic_output_leaves_nothing_on_error(tmp_path, error):
             fail_midway(target)
     assert leftovers(tmp_path) == ["kept.txt"]
     assert existing.read_bytes() == b"old\n"
+
+
+@pytest.mark.parametrize("name", ["out.txt", "out.txt.gz"])
+@pytest.mark.parametrize("fail", [False, True])
+def test_large_outputs_sync_in_the_background(tmp_path, monkeypatch, name, fail):
+    """Every few bytes (here 100) the data goes to the disk from a background
+    thread while the writing goes on; the file is whole, or (on an error)
+    gone, and the thread is stopped either way."""
+    import normalize.io as io_module
+
+    synced: list[int] = []
+    real_fdatasync = os.fdatasync
+
+    def fdatasync(fd: int) -> None:
+        synced.append(fd)
+        real_fdatasync(fd)
+
+    monkeypatch.setattr(io_module, "_SYNC_EVERY", 100)
+    monkeypatch.setattr(os, "fdatasync", fdatasync)
+    threads = threading.active_count()
+    chunks = [os.urandom(4096) for _ in range(100)]  # gzip writes as much
+    target = tmp_path / name
+    with contextlib.suppress(ValueError), open_output(target) as out:
+        for chunk in chunks:
+            out.write(chunk)
+        if fail:
+            msg = "stop"
+            raise ValueError(msg)
+        deadline = time.monotonic() + 10
+        while not synced and time.monotonic() < deadline:  # the thread's first turn
+            time.sleep(0.01)
+        assert synced
+    assert threading.active_count() == threads
+    if fail:
+        assert leftovers(tmp_path) == []
+        return
+    data = target.read_bytes()
+    assert (gzip.decompress(data) if name.endswith(".gz") else data) == b"".join(chunks)
 
 
 def test_new_output_gets_the_umask_mode(tmp_path):
