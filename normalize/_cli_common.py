@@ -298,7 +298,9 @@ class Stages:
 
     ``stage(name, total)`` ends the previous stage's bar and starts one; it
     returns a function to call with the amount done so far (``total=None``: a
-    bar without an end, for a stage that cannot be measured).
+    bar without an end, for a stage that cannot be measured). The display
+    (and its refresh thread) starts with the first stage, so a command can
+    fork its workers first (see ``normalize._workers.start_pool``).
     """
 
     def __init__(self, *, enabled: bool) -> None:
@@ -312,7 +314,6 @@ class Stages:
             from rich.progress import Progress
 
             self._bar = Progress(console=Console(stderr=True), transient=True)
-            self._bar.start()
         return self
 
     def __exit__(
@@ -322,7 +323,8 @@ class Stages:
         tb: TracebackType | None,
     ) -> None:
         if self._bar is not None:
-            self._bar.stop()
+            if self._bar.live.is_started:
+                self._bar.stop()
             self._bar = None
 
     def stage(self, name: str, total: int | None = None) -> Callable[[int], None]:
@@ -330,6 +332,8 @@ class Stages:
         bar = self._bar
         if bar is None:
             return lambda completed: None
+        if not bar.live.is_started:
+            bar.start()
         if self._task is not None:
             previous = bar.tasks[-1]
             done = previous.total or previous.completed or 1
