@@ -530,9 +530,6 @@ def _clean_texts(spec: _LineSpec, texts: Sequence[str]) -> list[CleanedDocument]
     ]
 
 
-_removed_line = functools.partial(tuple.__new__, RemovedLine)  # RemovedLine(*fields), faster
-
-
 def _normalize_one(options: NormalizeOptions, text: str) -> str:
     return _normalizer(options).normalize(text)
 

@@ -171,6 +171,12 @@ class _Lines:
             removed.append(_removed((number, line_text, ending, copy_line, score, reason)))
         return LineDedup(kept, removed, len(pieces))
 
+    def drop(self, lines: Sequence[int], numbers: Sequence[int] | None = None) -> LineDedup:
+        """The text without ``lines`` (0-based, ascending), each reported as a
+        ``line-corpus`` removal with no kept copy (see :func:`drop_lines`)."""
+        found = [(i, -1, 100.0) for i in lines]
+        return self.result(found, "line-corpus", kept_copy=False, numbers=numbers)
+
 
 @functools.lru_cache(maxsize=16)
 def _normalizer(profile: str | NormalizeOptions) -> Normalizer:
@@ -878,10 +884,8 @@ class BoilerplateFilter:
         return BoilerplateLines(self._finish(), self.min_chars)
 
     def _filter(self, split: list[_Lines], keys: Sequence[Sequence[str]]) -> list[LineDedup]:
-        return [
-            lines.result([(i, -1, 100.0) for i in found], "line-corpus", kept_copy=False)
-            for lines, found in zip(split, self.find_keyed(keys), strict=True)
-        ]
+        found = self.find_keyed(keys)
+        return [lines.drop(own) for lines, own in zip(split, found, strict=True)]
 
 
 def _key_hashes(
@@ -998,5 +1002,4 @@ def drop_lines(
     >>> r.text, [(line.line, line.text, line.ending) for line in r.removed]
     ('نص\\n', [(1, 'menu', '\\n'), (3, 'menu', '')])
     """
-    found = [(i, -1, 100.0) for i in lines]
-    return _Lines.split(text).result(found, "line-corpus", kept_copy=False, numbers=numbers)
+    return _Lines.split(text).drop(lines, numbers)
