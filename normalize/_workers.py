@@ -1,4 +1,5 @@
-"""Process pools for the batch stages (the document signatures).
+"""Process pools for the batch stages (every pass of ``tanqiya clean``, the
+document signatures of ``tanqiya dedup``).
 
 Callers keep the order of their batches, so results never depend on the
 number of workers.
@@ -124,8 +125,9 @@ class Workers:
         return f"Workers({self.count})"
 
     def start(self) -> BackgroundPool | None:
-        """Start the processes now, in the background (the first task does
-        otherwise). None when ``count`` is 1."""
+        """Start the processes now (the first task does otherwise): forked at
+        once where :func:`start_pool` can, else in the background. None when
+        ``count`` is 1."""
         if self._pool is None and self.count > 1:
             self._pool = BackgroundPool(self.count)
         return self._pool

@@ -466,8 +466,8 @@ class Cleaner:
 
     def start_workers(self) -> None:
         """Start the worker processes of the line stage and of the document
-        stage now, in the background, so they are up by the time the first
-        batches come; until then batches are done in this process."""
+        stage now (see :meth:`normalize._workers.Workers.start`), so they are
+        up by the time the first batches come."""
         self._workers.start()
 
     def terminate(self) -> None:

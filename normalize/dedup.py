@@ -587,11 +587,11 @@ class DocumentDeduper:
         return self._parts[0]
 
     def start_workers(self) -> BackgroundPool | None:
-        """Start the worker processes now, in the background (:meth:`add`
-        does at its first batch otherwise): a caller that calls this before
-        it reads its input overlaps their start with the reading. Until they
-        are up, batches are done in this process (same results). None when
-        ``workers`` is 1."""
+        """Start the worker processes now (:meth:`add` does at its first batch
+        otherwise; see :meth:`normalize._workers.Workers.start`): a caller
+        that calls this before it reads its input overlaps their start with
+        the reading. Until they are up, batches are done in this process
+        (same results). None when ``workers`` is 1."""
         if self._finalizer is None and self._own_workers and self.workers > 1:
             self._finalizer = weakref.finalize(self, self._workers.terminate)
         return self._workers.start()
