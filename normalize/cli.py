@@ -13,9 +13,11 @@ as a traceback. Counts go to stderr through ``print_summary``; removals to an
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import enum
 import itertools
+import os
 import shlex
 import shutil
 import sys
@@ -199,6 +201,7 @@ temporary file. Outputs, audit and report are written atomically.
 
 
 MAX_NUM_PERM: Final = 4096
+_EXIT_FLUSH_FAILED: Final = 120  # Python's own exit status when its last flush fails
 _WRITE_BATCH: Final = 1024  # records per write in the dedup command's second pass
 """Beyond this, choosing the LSH bands costs seconds and gigabytes."""
 CHANGED_INPUT: Final = (
@@ -908,5 +911,32 @@ def _clean_summary(run: CleanRun, config: CleanConfig, elapsed: float, *, quiet:
     )
 
 
+def run() -> None:
+    """The ``tanqiya`` console script: :data:`app`, then a quick exit.
+
+    The interpreter's own exit frees every object one at a time: after a
+    run, a few hundred thousand (the normalization tables), some 0.05 s,
+    longer than a small file's whole dedup stage. So once the command is done
+    (its outputs renamed into place, its workers stopped), the exit handlers
+    run, the standard streams are flushed and the process ends with
+    ``os._exit``. An exception other than SystemExit still ends it the usual
+    way.
+    """
+    try:
+        app(prog_name=PROG)
+        code = 0
+    except SystemExit as stop:
+        if stop.code is not None and not isinstance(stop.code, int):
+            raise  # a message to print: let the interpreter do it
+        code = stop.code or 0
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: what Python's own exit reports
+            code = code or _EXIT_FLUSH_FAILED
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    app(prog_name=PROG)
+    run()

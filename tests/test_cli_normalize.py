@@ -185,6 +185,37 @@ def test_help_and_version():
     assert run("--version").stdout.decode().startswith("tanqiya ")
 
 
+def test_the_console_script_exits_quickly_but_completely():
+    """``run`` ends the process with ``os._exit``: the exit handlers must
+    still run, buffered output still come out, and exit codes stay."""
+    pyproject = (Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert '\ntanqiya = "normalize.cli:run"\n' in pyproject
+    program = (
+        "import atexit, sys\n"
+        "from normalize.cli import run\n"
+        "atexit.register(lambda: print('handler ran', file=sys.stderr))\n"
+        "sys.stdout.write('buffered, not flushed')\n"
+        "sys.argv = ['tanqiya', *sys.argv[1:]]\n"
+        "run()\n"
+    )
+    for args, code in ((["--version"], 0), (["normalize", "--errors", "ignore"], 2)):
+        result = subprocess.run(
+            [sys.executable, "-c", program, *args], capture_output=True, check=False, timeout=60
+        )
+        assert result.returncode == code, result.stderr
+        assert result.stdout.startswith(b"buffered, not flushed")
+        assert result.stderr.endswith(b"handler ran\n")
+    normalized = subprocess.run(
+        [sys.executable, "-c", program, "normalize", "-"],
+        input=f"{ARABIC}\n".encode(),
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    expected = run("normalize", "-", stdin=f"{ARABIC}\n".encode()).stdout
+    assert normalized.stdout == b"buffered, not flushed" + expected
+
+
 def test_ctrl_c_exits_130_and_leaves_no_file(tmp_path):
     out = tmp_path / "out.txt"
     proc = subprocess.Popen(
