@@ -432,7 +432,7 @@ NFC_SAFE_ASTRAL: Final = ((0x1F000, 0x1FBFF), (0x20000, 0x2F7FF), (0x2FA20, 0x10
 
 
 @functools.cache
-def _bmp() -> str:
+def bmp_string() -> str:
     """Every BMP code point, in order (surrogates included)."""
     return (
         array.array("I", range(0x10000))
@@ -446,7 +446,7 @@ def _canonical_decompositions() -> MappingProxyType[str, str]:
     """BMP characters with a canonical decomposition -> its code points, as
     ``unicodedata.decomposition`` gives them (those with any decomposition
     are picked out in C by ``itertools.compress``)."""
-    bmp = _bmp()
+    bmp = bmp_string()
     decomposing = itertools.compress(bmp, map(unicodedata.decomposition, bmp))
     return MappingProxyType(
         {
@@ -460,7 +460,7 @@ def _canonical_decompositions() -> MappingProxyType[str, str]:
 @functools.cache
 def _combining_classes() -> MappingProxyType[str, int]:
     """BMP characters with a nonzero canonical combining class -> the class."""
-    bmp = _bmp()
+    bmp = bmp_string()
     marks = itertools.compress(bmp, map(unicodedata.combining, bmp))
     return MappingProxyType({char: unicodedata.combining(char) for char in marks})
 

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from normalize.shingles import (
+    _whitespace_table,
     polynomial_hash,
     shingle_hashes,
     shingle_strings,
@@ -62,6 +63,12 @@ def test_vectorized_equals_naive(texts: list[str], ngram: int, unit: str) -> Non
 @given(st.lists(st.text(ALPHABET, max_size=30), max_size=8))
 def test_string_hashes_equal_polynomial_hash(strings: list[str]) -> None:
     assert string_hashes(strings).tolist() == [polynomial_hash(s) for s in strings]
+
+
+def test_whitespace_table_is_str_isspace() -> None:
+    table = _whitespace_table()
+    assert table.shape == (0x10000,)
+    assert table.nonzero()[0].tolist() == [c for c in range(0x10000) if chr(c).isspace()]
 
 
 def test_word_shingles_are_joined_by_one_space() -> None:
