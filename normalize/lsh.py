@@ -68,7 +68,7 @@ def optimal_bands(
     pairs = [(b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)]
     b = np.array([p[0] for p in pairs], dtype=np.float64)[:, None]
     r = np.array([p[1] for p in pairs], dtype=np.float64)[:, None]
-    nodes, weights = np.polynomial.legendre.leggauss(min(num_perm // 2 + 2, 514))
+    nodes, weights = _gauss_legendre(min(num_perm // 2 + 2, 514))
 
     def integral(lo: float, hi: float, miss: bool) -> npt.NDArray[np.float64]:
         s = (hi - lo) / 2 * nodes + (hi + lo) / 2
@@ -80,6 +80,29 @@ def optimal_bands(
     error = fp_weight * integral(0.0, threshold, False) + fn_weight * integral(threshold, 1.0, True)
     best = int(np.argmin(error))  # the first minimum: datasketch's loop order
     return pairs[best]
+
+
+def _gauss_legendre(n: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The ``n`` nodes (ascending) and weights of Gauss-Legendre quadrature
+    on [-1, 1]: Newton's method on the Legendre polynomial ``P_n``, from the
+    usual first guesses (the same values as ``numpy.polynomial.legendre.leggauss``,
+    without importing ``numpy.polynomial``).
+
+    >>> x, w = _gauss_legendre(3)
+    >>> bool(np.allclose(x, [-(0.6**0.5), 0, 0.6**0.5]) and np.allclose(w, [5/9, 8/9, 5/9]))
+    True
+    """
+    x = np.cos(np.pi * (np.arange(n, 0, -1) - 0.25) / (n + 0.5))
+    for _ in range(100):
+        previous, p = np.ones_like(x), x.copy()  # P_{k-1}, P_k at the nodes
+        for k in range(2, n + 1):
+            previous, p = p, ((2 * k - 1) * x * p - (k - 1) * previous) / k
+        slope = n * (x * p - previous) / (x * x - 1)  # P_n'
+        step = p / slope
+        x -= step
+        if np.abs(step).max() < 1e-15:
+            break
+    return x, 2 / ((1 - x * x) * slope * slope)
 
 
 def band_keys(signatures: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.NDArray[np.uint64]:

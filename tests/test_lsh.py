@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from normalize.cluster import connected_components, naive_components
-from normalize.lsh import band_keys, candidate_pairs, candidate_probability, optimal_bands
+from normalize.lsh import (
+    _gauss_legendre,
+    band_keys,
+    candidate_pairs,
+    candidate_probability,
+    optimal_bands,
+)
 from normalize.minhash import MinHasher, to_lean_minhash
 
 
@@ -36,6 +42,14 @@ def test_optimal_bands_matches_datasketch(
     assert optimal_bands(threshold, num_perm, *weights) == _optimal_param(
         threshold, num_perm, *weights
     )
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 34, 66, 258, 514])
+def test_gauss_legendre_matches_numpy(n: int) -> None:
+    nodes, weights = _gauss_legendre(n)
+    expected_nodes, expected_weights = np.polynomial.legendre.leggauss(n)
+    np.testing.assert_allclose(nodes, expected_nodes, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(weights, expected_weights, rtol=1e-12, atol=0)
 
 
 def test_recall_weights_raise_the_curve_at_the_threshold() -> None:
