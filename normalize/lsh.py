@@ -97,12 +97,12 @@ def _gauss_legendre(n: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.flo
         previous, p = np.ones_like(x), x.copy()  # P_{k-1}, P_k at the nodes
         for k in range(2, n + 1):
             previous, p = p, ((2 * k - 1) * x * p - (k - 1) * previous) / k
-        slope = n * (x * p - previous) / (x * x - 1)  # P_n'
+        slope = n * (previous - x * p) / ((1 - x) * (1 + x))  # P_n'
         step = p / slope
         x -= step
         if np.abs(step).max() < 1e-15:
             break
-    return x, 2 / ((1 - x * x) * slope * slope)
+    return x, 2 / ((1 - x) * (1 + x) * slope * slope)
 
 
 def band_keys(signatures: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.NDArray[np.uint64]:
