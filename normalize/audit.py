@@ -46,10 +46,12 @@ import shutil
 import typing
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import IO, Final, Literal
+from typing import IO, TYPE_CHECKING, Final, Literal
 
 from normalize.io import json_line, open_output
-from normalize.lines import RemovedLine
+
+if TYPE_CHECKING:
+    from normalize.lines import RemovedLine
 
 DocumentReason = Literal["exact", "near"]
 LineReason = Literal["line-adjacent", "line-document", "line-corpus"]

@@ -24,7 +24,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Annotated, Final
+from typing import TYPE_CHECKING, Annotated, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -60,7 +60,6 @@ from normalize._cli_common import (
     total_bytes,
 )
 from normalize.audit import AuditWriter
-from normalize.clean import CleanConfig
 from normalize.dedup import DocumentDeduper
 from normalize.folders import (
     atomic_directory,
@@ -83,11 +82,14 @@ from normalize.io import (
     resolve_inputs,
     skim_inputs,
 )
-from normalize.lines import BoilerplateFilter, LineDedup, Scope, dedup_lines
 from normalize.options import resolve
-from normalize.pipeline import CleanRun, expand_directories, run_clean
-from normalize.report import ReportData, write_report
 from normalize.text import Normalizer
+
+if TYPE_CHECKING:  # imported where used: each command loads only its own stages
+    from normalize.clean import CleanConfig
+    from normalize.lines import BoilerplateFilter, LineDedup
+    from normalize.pipeline import CleanRun
+    from normalize.report import ReportData
 
 APP_HELP: Final = "Normalize Arabic text and deduplicate Arabic corpora."
 APP_EPILOG: Final = """\b
@@ -370,6 +372,8 @@ def normalize_command(
 def _line_remover(
     scope: ScopeChoice, profile: str, fuzzy: float | None, min_docs: int, min_chars: int
 ) -> tuple[Callable[[str], LineDedup], BoilerplateFilter | None]:
+    from normalize.lines import BoilerplateFilter, Scope, dedup_lines
+
     if scope is ScopeChoice.corpus:
         boilerplate = BoilerplateFilter(min_docs=min_docs, min_chars=min_chars, profile=profile)
         return boilerplate.filter, boilerplate
@@ -794,6 +798,10 @@ def clean_command(
 ) -> None:
     """Clean a scraped corpus in one pass: repair, duplicate lines, boilerplate,
     duplicate documents. Counts per stage go to stderr."""
+    from normalize.clean import CleanConfig
+    from normalize.pipeline import expand_directories, run_clean
+    from normalize.report import write_report
+
     with reporting_errors(output, audit, report):
         started = time.perf_counter()
         check_document_options(threshold, num_perm, ngram, workers)
@@ -848,6 +856,8 @@ def clean_command(
 
 def report_data(run: CleanRun, config: CleanConfig, inputs: Sequence[InputSpec]) -> ReportData:
     """What the HTML report shows for a finished run."""
+    from normalize.report import ReportData
+
     result = run.result
     assert result is not None
     return ReportData(
