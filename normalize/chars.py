@@ -444,14 +444,21 @@ def bmp_string() -> str:
 @functools.cache
 def _canonical_decompositions() -> MappingProxyType[str, str]:
     """BMP characters with a canonical decomposition -> its code points, as
-    ``unicodedata.decomposition`` gives them (those with any decomposition
-    are picked out in C by ``itertools.compress``)."""
+    ``unicodedata.decomposition`` gives them. Only a block of 256 code points
+    that is not already in NFD can hold one (about 80 of the 256 blocks); in
+    those, the characters with any decomposition are picked out in C by
+    ``itertools.compress``."""
     bmp = bmp_string()
-    decomposing = itertools.compress(bmp, map(unicodedata.decomposition, bmp))
+    blocks = (bmp[start : start + 256] for start in range(0, len(bmp), 256))
+    candidates = itertools.chain.from_iterable(
+        itertools.compress(block, map(unicodedata.decomposition, block))
+        for block in blocks
+        if not unicodedata.is_normalized("NFD", block)
+    )
     return MappingProxyType(
         {
             char: parts
-            for char in decomposing
+            for char in candidates
             if not (parts := unicodedata.decomposition(char)).startswith("<")
         }
     )
