@@ -122,22 +122,23 @@ def char_steps(options: NormalizeOptions) -> list[Mapping[str, str]]:
 def compose_steps(steps: list[Mapping[str, str]]) -> dict[str, str]:
     """Run every character any step touches through all steps, in order.
 
+    Built from the last step back: ``after`` maps each character to what the
+    steps after the current one make of it, so each step costs one lookup per
+    character it maps, and a copy of ``after`` in C.
+
     >>> compose_steps([{"a": "b"}, {"b": "c"}])
     {'a': 'c', 'b': 'c'}
     """
-    keys = sorted(set().union(*steps)) if steps else []
-    result: dict[str, str] = {}
-    for key in keys:
-        value = key
-        for step in steps:  # most values stay one character: look that up whole
-            value = (
-                step.get(value, value)
-                if len(value) == 1
-                else "".join([step.get(c, c) for c in value])
-            )
-        if value != key:
-            result[key] = value
-    return result
+    after: dict[str, str] = {}
+    for step in reversed(steps):
+        through = after.get
+        after = dict(after)
+        for key, value in step.items():
+            if len(value) == 1:
+                after[key] = through(value, value)
+            else:
+                after[key] = "".join([through(c, c) for c in value])
+    return {key: after[key] for key in sorted(after) if after[key] != key}
 
 
 @dataclass(frozen=True, eq=False)
