@@ -86,6 +86,23 @@ def test_every_profile_map_is_a_fixed_point(profile: str) -> None:
             assert charmap.get(char, char) == char, (profile, hex(ord(char)))
 
 
+_STEP_CHARS = st.sampled_from(["a", "b", "c", "\u0627", "\u0623", "\u064b", "\U0001f600"])
+_STEPS = st.lists(
+    st.dictionaries(_STEP_CHARS, st.text(_STEP_CHARS, max_size=3), max_size=4), max_size=5
+)
+
+
+@given(_STEPS)
+def test_composed_steps_are_the_steps_one_after_another(steps: list[dict[str, str]]) -> None:
+    composed = compose_steps(steps)
+    for char in {c for step in steps for c in step} | {"z"}:
+        value = char
+        for step in steps:
+            value = "".join(step.get(c, c) for c in value)
+        assert composed.get(char, char) == value
+    assert all(key != value for key, value in composed.items())
+
+
 def test_code_page_repertoire() -> None:
     assert len(set(chars.CODEPAGE_REPERTOIRE)) == len(chars.CODEPAGE_REPERTOIRE) <= 128
     assert all(ord(c) >= 128 for c in chars.CODEPAGE_REPERTOIRE)
