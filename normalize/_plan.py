@@ -217,8 +217,6 @@ class Plan:
     table: Units  # charmap over code points, with DELETED / EXPANDED
     deletes: bool  # the charmap deletes some characters
     expansions: Mapping[int, Units]  # code point -> the units it becomes
-    translation: list[int | str | None]  # charmap for str.translate
-    codepage: CodePage  # charmap as bytes.translate, for common short strings
     ascii_identity: bool  # the charmap leaves every ASCII character alone
     deletes_marks: bool  # the charmap deletes every Arabic combining mark
     farsi_re: re.Pattern[str] | None  # a Farsi yeh that ends its word
@@ -230,6 +228,19 @@ class Plan:
     run_letters: Mask  # code points elongation may apply to (wildcards too)
     wildcards: Mask | None  # code points the later string passes change
     breaks: Mask | None  # code points a run of spaces must not survive next to
+
+    # The string engine's forms of the charmap, built on first use (a run on
+    # the native core never needs them).
+
+    @functools.cached_property
+    def translation(self) -> list[int | str | None]:
+        """The charmap for ``str.translate``."""
+        return _translation(self.charmap)
+
+    @functools.cached_property
+    def codepage(self) -> CodePage:
+        """The charmap as ``bytes.translate``, for common short strings."""
+        return _code_page(self.options, self.charmap)
 
 
 def _web_passes(
@@ -343,8 +354,6 @@ def compile_plan(options: NormalizeOptions) -> Plan:
         table=table,
         deletes="" in charmap.values(),
         expansions=expansions,
-        translation=_translation(charmap),
-        codepage=_code_page(o, charmap),
         ascii_identity=all(chr(c) not in charmap for c in range(128)),
         deletes_marks=all(charmap.get(c) == "" for c in chars.COMBINING_MARKS),
         farsi_re=farsi_re,
