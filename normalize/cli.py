@@ -922,7 +922,8 @@ def _clean_summary(run: CleanRun, config: CleanConfig, elapsed: float, *, quiet:
 
 
 def run() -> None:
-    """The ``tanqiya`` console script: :data:`app`, then a quick exit.
+    """The ``tanqiya`` command (started by :mod:`normalize.__main__`):
+    :data:`app`, then a quick exit.
 
     The interpreter's own exit frees every object one at a time: after a
     run, a few hundred thousand (the normalization tables), some 0.05 s,

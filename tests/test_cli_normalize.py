@@ -186,25 +186,36 @@ def test_help_and_version():
 
 
 def test_the_console_script_exits_quickly_but_completely():
-    """``run`` ends the process with ``os._exit``: the exit handlers must
-    still run, buffered output still come out, and exit codes stay."""
+    """The console script ends the process with ``os._exit``: the exit
+    handlers must still run, buffered output still come out, and exit codes
+    stay. It runs with one OpenBLAS thread unless told otherwise."""
     pyproject = (Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8")
-    assert '\ntanqiya = "normalize.cli:run"\n' in pyproject
+    assert '\ntanqiya = "normalize.__main__:main"\n' in pyproject
     program = (
-        "import atexit, sys\n"
-        "from normalize.cli import run\n"
-        "atexit.register(lambda: print('handler ran', file=sys.stderr))\n"
+        "import atexit, os, sys\n"
+        "from normalize.__main__ import main\n"
+        "atexit.register(lambda: print('handler ran', os.environ['OPENBLAS_NUM_THREADS'],"
+        " file=sys.stderr))\n"
         "sys.stdout.write('buffered, not flushed')\n"
         "sys.argv = ['tanqiya', *sys.argv[1:]]\n"
-        "run()\n"
+        "main()\n"
     )
-    for args, code in ((["--version"], 0), (["normalize", "--errors", "ignore"], 2)):
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    for args, code, threads in (
+        (["--version"], 0, None),
+        (["normalize", "--errors", "ignore"], 2, None),
+        (["--version"], 0, "3"),
+    ):
         result = subprocess.run(
-            [sys.executable, "-c", program, *args], capture_output=True, check=False, timeout=60
+            [sys.executable, "-c", program, *args],
+            capture_output=True,
+            check=False,
+            timeout=60,
+            env=env if threads is None else {**env, "OPENBLAS_NUM_THREADS": threads},
         )
         assert result.returncode == code, result.stderr
         assert result.stdout.startswith(b"buffered, not flushed")
-        assert result.stderr.endswith(b"handler ran\n")
+        assert result.stderr.endswith(f"handler ran {threads or 1}\n".encode())
     normalized = subprocess.run(
         [sys.executable, "-c", program, "normalize", "-"],
         input=f"{ARABIC}\n".encode(),
