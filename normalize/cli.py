@@ -288,16 +288,21 @@ def check_document_options(threshold: float, num_perm: int, ngram: int, workers:
 
 # --- the app -----------------------------------------------------------------
 
-app = typer.Typer(
-    name=PROG,
-    help=APP_HELP,
-    epilog=APP_EPILOG,
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+
+def _typer() -> typer.Typer:
+    return typer.Typer(
+        name=PROG,
+        help=APP_HELP,
+        epilog=APP_EPILOG,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+
+app = _typer()
 
 
 def _print_version(value: bool) -> None:
@@ -934,7 +939,7 @@ def run() -> None:
     way.
     """
     try:
-        app(prog_name=PROG)
+        _only_the_command(sys.argv[1:])(prog_name=PROG)
         code = 0
     except SystemExit as stop:
         if stop.code is not None and not isinstance(stop.code, int):
@@ -947,6 +952,20 @@ def run() -> None:
         except (OSError, ValueError):  # a closed pipe: what Python's own exit reports
             code = code or _EXIT_FLUSH_FAILED
     os._exit(code)
+
+
+def _only_the_command(args: Sequence[str]) -> typer.Typer:
+    """:data:`app` with just the command ``args`` start with, when they start
+    with one: typer turns every command's signature into options on each run,
+    and the others' are never used (their help is only in ``tanqiya --help``,
+    which gets the whole app)."""
+    named = [c for c in app.registered_commands if args and c.name == args[0]]
+    if not named:
+        return app
+    one = _typer()
+    one.registered_callback = app.registered_callback
+    one.registered_commands = named
+    return one
 
 
 if __name__ == "__main__":

@@ -12,6 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from normalize.cli import _only_the_command, app
 
 ARABIC = "السَّلَامُ عَلَيْكُمْ"
 NORMALIZED = "السلام عليكم"  # the search profile
@@ -183,6 +186,19 @@ def test_help_and_version():
     assert "tanqiya normalize page.txt" in command_help
     assert "--text-field" in command_help
     assert run("--version").stdout.decode().startswith("tanqiya ")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--threshold", "7"], ["--bogus"]])
+@pytest.mark.parametrize("command", ["normalize", "lines", "dedup", "clean"])
+def test_a_command_alone_parses_as_in_the_whole_app(command: str, args: list[str]) -> None:
+    """The console script builds only the command it runs: same help, same errors."""
+    argv = [command, *args]
+    alone = CliRunner().invoke(_only_the_command(argv), argv, prog_name="tanqiya")
+    whole = CliRunner().invoke(app, argv, prog_name="tanqiya")
+    assert _only_the_command(argv) is not app
+    assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output)
+    assert _only_the_command(["--help"]) is app
+    assert _only_the_command(["nosuch"]) is app
 
 
 def test_the_console_script_exits_quickly_but_completely():
