@@ -13,10 +13,10 @@ as a traceback. Counts go to stderr through ``print_summary``; removals to an
 
 from __future__ import annotations
 
+import array
 import atexit
 import contextlib
 import enum
-import itertools
 import os
 import shlex
 import shutil
@@ -68,19 +68,21 @@ from normalize.folders import (
     document_writer,
 )
 from normalize.io import (
+    CHANGED,
     STDIN,
+    InputError,
     InputSpec,
     ReadOptions,
     ReadStats,
     Record,
     RecordWriter,
     batched,
+    copy_spans,
     open_output,
     output_format_for,
     read_inputs,
     replayable,
     resolve_inputs,
-    skim_inputs,
 )
 from normalize.options import resolve
 from normalize.text import Normalizer
@@ -204,7 +206,6 @@ temporary file. Outputs, audit and report are written atomically.
 
 MAX_NUM_PERM: Final = 4096
 _EXIT_FLUSH_FAILED: Final = 120  # Python's own exit status when its last flush fails
-_WRITE_BATCH: Final = 1024  # records per write in the dedup command's second pass
 """Beyond this, choosing the LSH bands costs seconds and gigabytes."""
 CHANGED_INPUT: Final = (
     "the input changed between the two passes ({first:,} documents, then {second:,})"
@@ -620,11 +621,12 @@ def dedup_command(
             total = total_bytes(inputs)
             stats = ReadStats()
             update = stages.stage("signatures", total)
-            count = 0
-            for batch in batched(read_inputs(inputs, options, stats=stats)):
+            seen = _Seen()
+            for batch in batched(seen.records(inputs, options, stats)):
                 deduper.add([r.text if r.error is None else "" for r in batch])
-                count += len(batch)
+                seen.add(batch)
                 update(stats.bytes_read)
+            count = len(seen.ids)
             stages.stage("clustering")
             result = deduper.result()
             deduper.close()
@@ -633,19 +635,14 @@ def dedup_command(
             update = stages.stage("writing", total)
             with AuditWriter.open(audit) as auditor:
                 if files_are_documents:
-                    ids = {i: s.name for i, s in enumerate(inputs)}
+                    ids = [s.name for s in inputs]
                     _write_kept_files(
                         inputs, given, keep_mask, output, names, force=force, update=update
                     )
                 else:
-                    ids = _write_kept_records(
-                        inputs,
-                        options,
-                        keep_mask,
-                        list(result.cluster_of),
-                        output,
-                        text_field,
-                        update,
+                    ids = seen.ids
+                    _write_kept_records(
+                        inputs, options, keep_mask, seen, output, text_field, update
                     )
                 for i in sorted(result.duplicate_of):
                     auditor.document(
@@ -676,41 +673,104 @@ def dedup_command(
     )
 
 
+class _Seen:
+    """What the first pass over records keeps for the second: each record's
+    id (for the audit) and its line's byte span (a JSONL record), each
+    input's record count and its size and time stamp when it was read."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.starts = array.array("q")
+        self.ends = array.array("q")
+        self.counts: list[int] = []
+        self.stamps: list[tuple[int, int] | None] = []
+
+    def records(
+        self, inputs: Sequence[InputSpec], options: ReadOptions, stats: ReadStats
+    ) -> Iterator[Record]:
+        """:func:`read_inputs`, counting each input's records."""
+        for spec in inputs:
+            self.stamps.append(_stamp(spec))
+            self.counts.append(0)
+            for record in read_inputs([spec], options, stats=stats):
+                self.counts[-1] += 1
+                yield record
+
+    def add(self, batch: Sequence[Record]) -> None:
+        self.ids += [r.id for r in batch]
+        spans = [r.span or _NO_SPAN for r in batch]
+        self.starts.extend([start for start, _ in spans])
+        self.ends.extend([end for _, end in spans])
+
+
+_NO_SPAN: Final = (-1, -1)
+
+
+def _stamp(spec: InputSpec) -> tuple[int, int] | None:
+    if spec.path == STDIN:
+        return None
+    status = Path(spec.path).stat()
+    return status.st_size, status.st_mtime_ns
+
+
 def _write_kept_records(
     inputs: Sequence[InputSpec],
     options: ReadOptions,
     keep: npt.NDArray[np.bool_],
-    clustered: list[int],
+    seen: _Seen,
     output: str | None,
     text_field: str,
     update: Callable[[int], None],
-) -> dict[int, str]:
-    """Second pass over records: write the kept ones unchanged; return the
-    ids of the ``clustered`` documents (for the audit). Only those are parsed
-    again: other JSONL lines are copied as read."""
-    involved = set(clustered)
-    ids: dict[int, str] = {}
+) -> None:
+    """Second pass over records: write the kept ones unchanged, in order. A
+    JSONL input's kept lines are copied as byte ranges (neighbours merged),
+    never split or parsed again; other records are read again and written."""
     stats = ReadStats()
+    starts = np.frombuffer(seen.starts, dtype=np.int64)
+    ends = np.frombuffer(seen.ends, dtype=np.int64)
     start = 0
-    items = skim_inputs(inputs, options, involved.__contains__, stats=stats)
     with open_output(output) as stream:
         writer = RecordWriter(stream, "jsonl", text_field=text_field)
-        while batch := list(itertools.islice(items, _WRITE_BATCH)):
-            stop = start + len(batch)
-            if stop > len(keep):
-                break
-            for i, item in enumerate(batch, start):
-                if i in involved:
-                    assert isinstance(item, Record)
-                    ids[i] = item.id
-            kept = [r for r, k in zip(batch, keep[start:stop].tolist(), strict=True) if k]
-            writer.write_many(kept, [None] * len(kept))
+
+        def copy(block: bytes) -> None:
+            writer.write_lines(block)
             update(stats.bytes_read)
+
+        for spec, count, stamp in zip(inputs, seen.counts, seen.stamps, strict=True):
+            stop = start + count
+            kept = keep[start:stop]
+            if _stamp(spec) != stamp:
+                raise InputError(spec.name, None, CHANGED)
+            if spec.format == "jsonl":
+                runs = _runs(starts[start:stop][kept], ends[start:stop][kept])
+                copy_spans(spec, runs, copy, stats=stats)
+            else:
+                done = 0
+                for batch in batched(read_inputs([spec], options, stats=stats)):
+                    flags = kept[done : done + len(batch)].tolist()  # short if the input grew
+                    chosen = [r for r, k in zip(batch, flags, strict=False) if k]
+                    writer.write_many(chosen, [None] * len(chosen))
+                    done += len(batch)
+                    update(stats.bytes_read)
+                if done != count:
+                    changed = CHANGED_INPUT.format(first=count, second=done)
+                    raise InputError(spec.name, None, changed)
             start = stop
-        else:
-            if start == len(keep):
-                return ids
-        raise ValueError(CHANGED_INPUT.format(first=len(keep), second=max(start, stats.records)))
+
+
+def _runs(starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
+    """The spans ``starts[i]..ends[i]`` (ascending), each run of adjacent ones
+    merged into one.
+
+    >>> _runs(np.array([0, 5, 9]), np.array([5, 8, 12]))
+    [(0, 8), (9, 12)]
+    """
+    if not len(starts):
+        return []
+    breaks = np.flatnonzero(starts[1:] != ends[:-1])
+    first = np.concatenate(([0], breaks + 1))
+    last = np.concatenate((breaks, [len(starts) - 1]))
+    return list(zip(starts[first].tolist(), ends[last].tolist(), strict=True))
 
 
 # --- tanqiya clean -------------------------------------------------------------

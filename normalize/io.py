@@ -109,6 +109,7 @@ PERMISSION_DENIED: Final = "permission denied"
 INVALID_UTF8: Final = "invalid UTF-8: byte 0x{byte:02X} at byte offset {offset}"
 LINE_TOO_LONG: Final = "line longer than the limit of {limit:,} bytes"
 FILE_TOO_LARGE: Final = "document longer than the limit of {limit:,} bytes"
+CHANGED: Final = "the input changed while it was read (it is shorter now)"
 TRUNCATED: Final = "truncated {kind} file: compressed file ended before the end-of-stream marker"
 NOT_COMPRESSED: Final = "not a valid {kind} file: {reason}"
 MALFORMED_JSON: Final = "malformed JSON: {reason} (column {column})"
@@ -196,6 +197,8 @@ class Record:
     - ``error``: why the record is bad (only with ``skip_bad``), else ``None``.
     - ``raw``: a bad line's original bytes, ending included, for writing back
       unchanged; with ``ReadOptions(keep_raw=True)`` every JSONL record's.
+    - ``span``: a JSONL record's line as ``(start, end)`` byte offsets in its
+      (decompressed) input, ending included (:func:`copy_spans` copies them).
     """
 
     id: str
@@ -206,6 +209,7 @@ class Record:
     ending: str = ""
     error: str | None = None
     raw: bytes | None = None
+    span: tuple[int, int] | None = None
 
     @property
     def where(self) -> str:
@@ -850,53 +854,57 @@ def _jsonl_record(
     except (DecodeError, RecordError) as e:
         if not options.skip_bad:
             raise
-        return _bad(spec, lineno, e, raw, None, stats)
-    stats.records += 1
+        record = _bad(spec, lineno, e, raw, None, stats)
+    else:
+        stats.records += 1
+    record.span = (offset, offset + len(raw))
     return record
 
 
-def skim_inputs(
-    inputs: Iterable[InputSpec],
-    options: ReadOptions,
-    parse: Callable[[int], bool],
+def copy_spans(
+    spec: InputSpec,
+    spans: Iterable[tuple[int, int]],
+    write: Callable[[bytes], object],
     *,
     stats: ReadStats | None = None,
-) -> Iterator[Record | bytes]:
-    """The records of :func:`read_inputs`, except that a JSONL record whose
-    number (from 0, across all inputs) ``parse`` rejects comes as its line's
-    bytes, ending included, neither decoded nor parsed: for a second pass that
-    copies most records unchanged (``RecordWriter.write_many`` takes them).
-    A line that does not start with ``{`` (after ASCII spaces) is always read
-    in full, so blank and bad lines count exactly as in :func:`read_inputs`.
+) -> None:
+    """Pass the byte ranges ``spans`` of a JSONL input (``(start, end)``
+    offsets in its decompressed content, ascending and disjoint, as in
+    :attr:`Record.span`) to ``write``, reading the input once, in order, and
+    nothing into memory but blocks of at most 1 MiB: a second pass that copies
+    records unchanged without splitting or parsing their lines.
+    ``stats.bytes_read`` counts the bytes passed over. Raises InputError if the
+    input ends before a range does (it changed since the spans were read).
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "a.jsonl").write_text('{"text": "x"}\\n\\n{"text": "y"}\\n', encoding="utf-8")
-    >>> [r if isinstance(r, bytes) else r.text
-    ...  for r in skim_inputs(resolve_inputs([d / "a.jsonl"]), ReadOptions(), lambda i: i == 1)]
-    [b'{"text": "x"}\\n', 'y']
+    >>> _ = (d / "a.jsonl").write_bytes(b'{"text": "x"}\\n\\n{"text": "y"}\\n')
+    >>> spec, = resolve_inputs([d / "a.jsonl"])
+    >>> [r.span for r in read_inputs([spec])]
+    [(0, 14), (15, 29)]
+    >>> out = []
+    >>> copy_spans(spec, [(15, 29)], out.append)
+    >>> out
+    [b'{"text": "y"}\\n']
     """
     stats = ReadStats() if stats is None else stats
-    number = 0
-    for spec in inputs:
-        if spec.format != "jsonl":
-            for record in read_inputs([spec], options, stats=stats):
-                number += 1
-                yield record
-            continue
-        stats.files += 1
-        with _open_binary(spec) as stream:
-            for lineno, offset, raw in _raw_lines(stream, spec, options.max_record_bytes):
-                if not parse(number) and raw.lstrip(b" \t\r\n").startswith(b"{"):
-                    stats.bytes_read += len(raw)
-                    stats.records += 1
-                    number += 1
-                    yield raw
-                    continue
-                parsed = _jsonl_record(raw, lineno, offset, spec, options, stats)
-                if parsed is not None:
-                    number += 1
-                    yield parsed
+    with _open_binary(spec) as stream:
+        read = stream.read
+        position = 0
+        for start, end in spans:
+            if start > position and stream.seekable():
+                stream.seek(start)
+                stats.bytes_read += start - position
+                position = start
+            while position < end:
+                wanted = end - position if position >= start else start - position
+                block = _read_block(read, spec, min(wanted, _READ_CHUNK), None)
+                if not block:
+                    raise InputError(spec.name, None, CHANGED)
+                if position >= start:
+                    write(block)
+                position += len(block)
+                stats.bytes_read += len(block)
 
 
 def _parse_json(line: str, spec: InputSpec, lineno: int) -> dict[str, Any]:
@@ -1312,11 +1320,22 @@ class RecordWriter:
             self._open_line = fragment.read(1) != b"\n"
         self.count += records
 
+    def write_lines(self, data: bytes) -> None:
+        """JSONL lines as read (a block of :func:`copy_spans`), written
+        unchanged; if they end without a newline, the next record starts on a
+        line of its own. Not counted in :attr:`count`."""
+        if not data:
+            return
+        if self._open_line:
+            self.stream.write(b"\n")
+        self.stream.write(data)
+        self._open_line = not data.endswith(b"\n")
+
     def write_many(self, records: Iterable[Record | bytes], texts: Iterable[str | None]) -> None:
         """``write`` for each record with its text, in order, in one write
-        call (plain text is encoded once per batch). A ``bytes`` item is a
-        JSONL line as read (:func:`skim_inputs`), written unchanged; its text
-        must be ``None``."""
+        call (plain text is encoded once per batch). A ``bytes`` item is an
+        already formatted line (a worker's, in ``tanqiya clean``), written
+        unchanged; its text must be ``None``."""
         out: list[bytes] = []
         lines: list[str] = []  # plain text not yet encoded
         for record, text in zip(records, texts, strict=True):

@@ -137,6 +137,27 @@ def test_workers_give_byte_identical_output_and_audit(tmp_path):
     assert kept_bytes == b"".join(line for n, line in enumerate(originals, 1) if n not in removed)
 
 
+def test_kept_lines_are_copied_as_they_were_across_files(tmp_path):
+    """The second pass copies kept lines byte for byte: a BOM, CRLF endings,
+    blank lines left out, a bad line passed through, and a last line without
+    a newline followed by the next file's first record on a line of its own."""
+    lines = raw_lines()
+    first = [b"\xef\xbb\xbf" + lines[0], b"\r\n", *(x.replace(b"\n", b"\r\n") for x in lines[1:6])]
+    first += [b"  \n", b"{broken\n", lines[6].rstrip(b"\n")]  # no newline at the end
+    second = [lines[7], b"\n", *lines[8:]]
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl.gz"
+    a.write_bytes(b"".join(first))
+    b.write_bytes(gzip.compress(b"".join(second)))
+    out, audit = tmp_path / "out.jsonl", tmp_path / "audit.jsonl"
+    result = run("dedup", a, b, "--id-field", "id", "--skip-bad", "-o", out, "--audit", audit)
+    assert result.returncode == 0, result.stderr
+    removed = {r["id"] for r in read_jsonl(audit)}
+    assert removed == {"d2", "d4", "d5", "d10"}
+    expected = [first[0], first[2], first[4], first[8], first[9] + b"\n", *lines[7:10]]
+    assert out.read_bytes() == b"".join(expected)
+    assert summary(result)["documents in"] == len(DOCUMENTS) + 1
+
+
 def test_text_files_are_documents(tmp_path):
     pages = tmp_path / "pages"
     pages.mkdir()

@@ -32,6 +32,7 @@ from normalize.io import (
     RecordFormat,
     RecordWriter,
     batched,
+    copy_spans,
     detect_format,
     json_line,
     open_output,
@@ -40,7 +41,6 @@ from normalize.io import (
     read_inputs,
     read_records,
     resolve_inputs,
-    skim_inputs,
 )
 
 ARABIC = "السَّلَامُ عَلَيْكُمْ"
@@ -585,10 +585,11 @@ def test_jsonl_lines_across_small_blocks(tmp_path):
     assert [r.line for r in got] == list(range(1, 31))
 
 
-@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz"])
-def test_skim_writes_the_same_bytes_as_full_reading(tmp_path: Path, suffix: str) -> None:
-    """Skimmed lines and parsed records, written back, give the bytes a full
-    read writes; blank, BOM, CRLF, bad and unterminated lines count the same."""
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz", ".jsonl.zst"])
+def test_copied_spans_are_the_bytes_the_records_write(tmp_path: Path, suffix: str) -> None:
+    """Copying the spans of some records (merged where adjacent) writes the
+    bytes that writing those records does; blank, BOM, CRLF, bad and
+    unterminated lines, for a file read twice in a row."""
     lines = [
         '\ufeff{"text": "a", "id": 1}\n',
         "\n",
@@ -600,26 +601,37 @@ def test_skim_writes_the_same_bytes_as_full_reading(tmp_path: Path, suffix: str)
         '{"text": "no newline"}',
     ]
     data = "".join(lines).encode("utf-8")
-    path = tmp_path / f"a{suffix}"
-    write(path, gzip.compress(data) if suffix.endswith(".gz") else data)
+    if suffix.endswith(".gz"):
+        data = gzip.compress(data)
+    elif suffix.endswith(".zst"):
+        data = pytest.importorskip("zstandard").ZstdCompressor().compress(data)
+    path = write(tmp_path / f"a{suffix}", data)
     options = ReadOptions(skip_bad=True, keep_raw=True)
     inputs = resolve_inputs([path, path], options)
-    full = list(read_inputs(inputs, options))
-    assert len(full) == 12
-    for wanted in (set(), {0, 3, 11}, set(range(12))):
-        stats = ReadStats()
-        skimmed = list(skim_inputs(inputs, options, wanted.__contains__, stats=stats))
-        assert stats.records == len(full) == len(skimmed)
-        for i, item in enumerate(skimmed):
-            if i in wanted:
-                assert isinstance(item, Record)
-                assert item.id == full[i].id
-        outputs = []
-        for items in (full, skimmed):
-            buf = io.BytesIO()
-            RecordWriter(buf, "jsonl").write_many(items, [None] * len(items))
-            outputs.append(buf.getvalue())
-        assert outputs[0] == outputs[1]
+    for wanted in (set(), {0, 3}, {1, 2, 5}, set(range(12))):
+        written, copied = io.BytesIO(), io.BytesIO()
+        records = RecordWriter(written, "jsonl")
+        lines_out = RecordWriter(copied, "jsonl")
+        number = 0
+        for spec in inputs:
+            chosen = [
+                r for r in read_inputs([spec], options) if (number := number + 1) - 1 in wanted
+            ]
+            records.write_many(chosen, [None] * len(chosen))
+            spans = [r.span for r in chosen if r.span is not None]
+            assert len(spans) == len(chosen)
+            stats = ReadStats()
+            copy_spans(spec, spans, lines_out.write_lines, stats=stats)
+            assert stats.bytes_read == (spans[-1][1] if spans else 0)
+        assert number == 12
+        assert copied.getvalue() == written.getvalue()
+
+
+def test_copying_spans_past_the_end_means_the_input_changed(tmp_path: Path) -> None:
+    (spec,) = resolve_inputs([write(tmp_path / "a.jsonl", b'{"text": "a"}\n')])
+    copy_spans(spec, [(0, 14)], [].append)
+    with pytest.raises(InputError, match="changed"):
+        copy_spans(spec, [(0, 14), (20, 30)], [].append)
 
 
 @pytest.mark.parametrize("size", [1, 200, 1 << 20])
