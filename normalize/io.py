@@ -109,7 +109,7 @@ PERMISSION_DENIED: Final = "permission denied"
 INVALID_UTF8: Final = "invalid UTF-8: byte 0x{byte:02X} at byte offset {offset}"
 LINE_TOO_LONG: Final = "line longer than the limit of {limit:,} bytes"
 FILE_TOO_LARGE: Final = "document longer than the limit of {limit:,} bytes"
-CHANGED: Final = "the input changed while it was read (it is shorter now)"
+CHANGED: Final = "the input changed between the two passes over it"
 TRUNCATED: Final = "truncated {kind} file: compressed file ended before the end-of-stream marker"
 NOT_COMPRESSED: Final = "not a valid {kind} file: {reason}"
 MALFORMED_JSON: Final = "malformed JSON: {reason} (column {column})"
@@ -873,8 +873,8 @@ def copy_spans(
     :attr:`Record.span`) to ``write``, reading the input once, in order, and
     nothing into memory but blocks of at most 1 MiB: a second pass that copies
     records unchanged without splitting or parsing their lines.
-    ``stats.bytes_read`` counts the bytes passed over. Raises InputError if the
-    input ends before a range does (it changed since the spans were read).
+    ``stats.bytes_read`` counts the bytes passed over. Raises InputError
+    (:data:`CHANGED`) if the input ends before a range does.
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())

@@ -6,8 +6,12 @@ import gzip
 import json
 import random
 
+import numpy as np
 import pytest
 from cli_util import SEED, error_line, interrupt, jsonl, read_jsonl, run, summary
+
+from normalize.cli import _Seen, _write_kept_records
+from normalize.io import InputError, ReadOptions, ReadStats, resolve_inputs
 
 PARAGRAPHS = [p for p in SEED.read_text(encoding="utf-8").split("\n") if len(p.split()) >= 25]
 P0, P1, P2, P3 = PARAGRAPHS[:4]
@@ -156,6 +160,32 @@ def test_kept_lines_are_copied_as_they_were_across_files(tmp_path):
     expected = [first[0], first[2], first[4], first[8], first[9] + b"\n", *lines[7:10]]
     assert out.read_bytes() == b"".join(expected)
     assert summary(result)["documents in"] == len(DOCUMENTS) + 1
+
+
+def test_an_input_changed_between_the_passes_stops_the_second(tmp_path):
+    """The second pass reads each input again: one that changed since the
+    first (size or time stamp, or fewer records) is an error naming it."""
+    a = tmp_path / "a.jsonl"
+    a.write_bytes(b"".join(raw_lines()))
+    t = tmp_path / "t.parquet"
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    pq.write_table(pa.Table.from_pylist([{"text": x} for _, x in DOCUMENTS]), t)
+    options = ReadOptions(text_field="text")
+    for path, grow in ((a, lambda: a.write_bytes(a.read_bytes() + raw_lines()[0])), (t, None)):
+        inputs = resolve_inputs([path], options)
+        seen = _Seen()
+        count = sum(1 for _ in seen.records(inputs, options, ReadStats()))
+        if grow is not None:
+            grow()
+        else:  # same file, same stamp, fewer records than counted
+            seen.counts[0] += 1
+            count += 1
+        keep = np.ones(count, dtype=bool)
+        out = tmp_path / "out.jsonl"
+        with pytest.raises(InputError, match="changed between the two passes"):
+            _write_kept_records(inputs, options, keep, seen, str(out), "text", lambda _: None)
+        assert not out.exists()
 
 
 def test_text_files_are_documents(tmp_path):
