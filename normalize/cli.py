@@ -205,8 +205,8 @@ temporary file. Outputs, audit and report are written atomically.
 
 
 MAX_NUM_PERM: Final = 4096
-_EXIT_FLUSH_FAILED: Final = 120  # Python's own exit status when its last flush fails
 """Beyond this, choosing the LSH bands costs seconds and gigabytes."""
+_EXIT_FLUSH_FAILED: Final = 120  # Python's own exit status when its last flush fails
 CHANGED_INPUT: Final = CHANGED + " ({first:,} documents, then {second:,})"
 CORPUS_ONLY: Final = "{option} applies to --scope corpus only"
 NO_FUZZY_CORPUS: Final = "--fuzzy applies to --scope adjacent and document, not corpus"
