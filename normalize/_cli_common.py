@@ -34,6 +34,7 @@ from normalize.io import (
     RecordError,
     TextUnit,
     output_format_for,
+    total_bytes,
 )
 from normalize.options import PROFILES
 
@@ -283,13 +284,6 @@ def progress(
 def show_progress(quiet: bool) -> bool:
     """Progress bars only for a person watching: stderr a TTY and not --quiet."""
     return not quiet and sys.stderr.isatty()
-
-
-def total_bytes(inputs: Sequence[InputSpec]) -> int | None:
-    """The bytes a reader will count in ``ReadStats.bytes_read``, if known
-    (not for compressed files, Parquet or standard input)."""
-    sizes = [s.size if s.compression == "none" and s.format != "parquet" else None for s in inputs]
-    return None if None in sizes else sum(s or 0 for s in sizes)
 
 
 class Stages:

@@ -57,7 +57,6 @@ from normalize._cli_common import (
     reporting_errors,
     say,
     show_progress,
-    total_bytes,
 )
 from normalize.audit import AuditWriter
 from normalize.dedup import DocumentDeduper
@@ -83,6 +82,7 @@ from normalize.io import (
     read_inputs,
     replayable,
     resolve_inputs,
+    total_bytes,
 )
 from normalize.options import resolve
 from normalize.text import Normalizer

@@ -486,6 +486,13 @@ def _joined(spec: InputSpec, blocks: list[tuple[int, int, bytes]]) -> JsonlBlock
     return JsonlBlock(spec, lineno, offset, b"".join(block for _, _, block in blocks))
 
 
+def total_bytes(inputs: Sequence[InputSpec]) -> int | None:
+    """The bytes a reader will count in ``ReadStats.bytes_read``, if known
+    (not for compressed files, Parquet or standard input)."""
+    sizes = [s.size if s.compression == "none" and s.format != "parquet" else None for s in inputs]
+    return None if None in sizes else sum(s or 0 for s in sizes)
+
+
 def batched(
     records: Iterable[Record], *, max_records: int = 1024, max_chars: int = 1 << 20
 ) -> Iterator[list[Record]]:

@@ -73,6 +73,7 @@ from normalize.io import (
     RecordWriter,
     read_blocks,
     scratch_folder,
+    total_bytes,
 )
 from normalize.lines import BoilerplateLines, LineHashes, RemovedLine
 from normalize.report import (
@@ -429,7 +430,7 @@ def _first_pass(
         cleaner.needs_lengths,
     )
     sizes: list[_Size] = []
-    update = progress("cleaning", _total_bytes(inputs))
+    update = progress("cleaning", total_bytes(inputs))
     tally = run.tally
     stats = run.stats
 
@@ -761,11 +762,6 @@ def _cluster(
         if m != kept and m in texts
     ]
     return Cluster(numbers[kept], ids[kept], texts[kept], removed, size=len(members))
-
-
-def _total_bytes(inputs: Sequence[InputSpec]) -> int | None:
-    sizes = [s.size if s.compression == "none" and s.format != "parquet" else None for s in inputs]
-    return None if None in sizes else sum(s or 0 for s in sizes)
 
 
 def expand_directories(paths: Sequence[str]) -> list[str]:
