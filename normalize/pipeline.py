@@ -686,9 +686,8 @@ def _write_pass(
             (m for m in members if m != kept), key=lambda m: result.similarity.get(m, 1.0)
         )
         wanted.update([kept, *removed[:MAX_MEMBERS]])
-    cluster_number = {m: c for c, members in enumerate(result.clusters) for m in members}
     duplicates = np.array(sorted(result.duplicate_of), dtype=np.int64)
-    clustered = np.array(sorted(cluster_number), dtype=np.int64)
+    clustered = np.array(sorted(result.cluster_of), dtype=np.int64)
     ids: dict[int, str] = {}
     texts: dict[int, str] = {}
     kept_lines_of: dict[int, int] = {}
@@ -737,9 +736,9 @@ def _write_pass(
             reason="exact" if reason == "exact" else "near",
             duplicate_of=ids[result.duplicate_of[n]],
             similarity=result.similarity[n],
-            cluster=cluster_number[n],
+            cluster=result.cluster_of[n],
         )
-    run.clusters = [_cluster(members, result, ids, texts, cluster_number) for members in shown]
+    run.clusters = [_cluster(members, result, ids, texts) for members in shown]
 
 
 def _between(indices: npt.NDArray[np.int64], start: int, stop: int) -> frozenset[int]:
@@ -749,11 +748,7 @@ def _between(indices: npt.NDArray[np.int64], start: int, stop: int) -> frozenset
 
 
 def _cluster(
-    members: list[int],
-    result: DedupResult,
-    ids: dict[int, str],
-    texts: dict[int, str],
-    numbers: dict[int, int],
+    members: list[int], result: DedupResult, ids: dict[int, str], texts: dict[int, str]
 ) -> Cluster:
     kept = next(m for m in members if m not in result.duplicate_of)
     removed = [
@@ -761,7 +756,7 @@ def _cluster(
         for m in members
         if m != kept and m in texts
     ]
-    return Cluster(numbers[kept], ids[kept], texts[kept], removed, size=len(members))
+    return Cluster(result.cluster_of[kept], ids[kept], texts[kept], removed, size=len(members))
 
 
 def expand_directories(paths: Sequence[str]) -> list[str]:
