@@ -633,15 +633,14 @@ def dedup_command(
             update = stages.stage("writing", total)
             with AuditWriter.open(audit) as auditor:
                 if files_are_documents:
-                    ids = [s.name for s in inputs]
                     _write_kept_files(
                         inputs, given, keep_mask, output, names, force=force, update=update
                     )
                 else:
-                    ids = seen.ids
                     _write_kept_records(
                         inputs, options, keep_mask, seen, output, text_field, update
                     )
+                ids = seen.ids
                 for i in sorted(result.duplicate_of):
                     auditor.document(
                         ids[i],
