@@ -497,8 +497,9 @@ def batched(
     records: Iterable[Record], *, max_records: int = 1024, max_chars: int = 1 << 20
 ) -> Iterator[list[Record]]:
     """Group a record stream into lists of at most ``max_records`` records
-    and about ``max_chars`` characters of text, for batch calls such as
-    ``Normalizer.normalize_many``.
+    and about ``max_chars`` characters of text (counting one more per record,
+    as :func:`~normalize.minhash.text_batches` does: a batch of texts from here
+    is one task there), for batch calls such as ``Normalizer.normalize_many``.
 
     >>> [len(b) for b in batched([Record(id=str(i), text="ab") for i in range(5)], max_records=2)]
     [2, 2, 1]
@@ -507,7 +508,7 @@ def batched(
     size = 0
     for record in records:
         batch.append(record)
-        size += len(record.text)
+        size += len(record.text) + 1
         if len(batch) >= max_records or size >= max_chars:
             yield batch
             batch, size = [], 0

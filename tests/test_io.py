@@ -42,6 +42,7 @@ from normalize.io import (
     read_records,
     resolve_inputs,
 )
+from normalize.minhash import text_batches
 
 ARABIC = "السَّلَامُ عَلَيْكُمْ"
 
@@ -157,6 +158,17 @@ def test_stats_and_batches(tmp_path):
     batches = list(batched(read_records([path], stats=stats), max_records=2))
     assert [[r.text for r in b] for b in batches] == [["a", "bb"], ["ccc"]]
     assert (stats.files, stats.records, stats.bad, stats.bytes_read) == (1, 3, 0, 9)
+
+
+@given(st.lists(st.integers(0, 300), max_size=60), st.integers(1, 500))
+def test_a_batch_of_records_is_one_batch_of_texts(lengths, chars):
+    # the CLI hands each batch of records to DocumentDeduper.add, which
+    # splits by the same count: a split would make a task of a record or two
+    texts = ["x" * n for n in lengths]
+    got = list(batched((Record(id=str(i), text=t) for i, t in enumerate(texts)), max_chars=chars))
+    assert [r.text for b in got for r in b] == texts
+    for batch in got:
+        assert list(text_batches([r.text for r in batch], chars)) == [[r.text for r in batch]]
 
 
 # --- Parquet -----------------------------------------------------------------
