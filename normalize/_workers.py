@@ -7,6 +7,7 @@ number of workers.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
 import sys
@@ -30,9 +31,11 @@ _IN_FLIGHT = 4
 _PRELOAD = ["__main__", "normalize.clean"]  # and through it dedup, lines, text
 
 
-def start_pool(processes: int) -> Pool:
+def start_pool(processes: int, warm_up: Callable[[], object] | None = None) -> Pool:
     """A pool of ``processes`` workers that ignore Ctrl-C (the caller gets
-    KeyboardInterrupt and terminates them, without one traceback per worker).
+    KeyboardInterrupt and terminates them, without one traceback per worker)
+    and each call ``warm_up()`` first, if given: whatever a worker builds on
+    its first task (a plan's tables) is built while the caller reads that task.
 
     On Linux, called from a process with no other thread, the workers are
     forked from it: they start in milliseconds with everything it imported
@@ -41,9 +44,17 @@ def start_pool(processes: int) -> Pool:
     (each starts without importing tanqiya and the caller's ``__main__``
     again, and none inherits the caller's threads); elsewhere they are spawned.
     """
-    return _pool_context().Pool(
-        processes, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)
-    )
+    return _pool_context().Pool(processes, initializer=_start_worker, initargs=(warm_up,))
+
+
+def _start_worker(warm_up: Callable[[], object] | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if warm_up is not None:
+        # a failure here would end the worker, and the pool would start
+        # another one, forever; the first task meets the same error and
+        # reports it
+        with contextlib.suppress(Exception):
+            warm_up()
 
 
 def _forks_safely() -> bool:
@@ -77,18 +88,21 @@ class BackgroundPool:
     >>> pool.terminate()
     """
 
-    def __init__(self, processes: int) -> None:
+    def __init__(self, processes: int, warm_up: Callable[[], object] | None = None) -> None:
         self._future: Future[Pool] = Future()
         if _forks_safely():
-            self._start(processes)
+            self._start(processes, warm_up)
             return
         threading.Thread(
-            target=self._start, args=(processes,), name="tanqiya-pool-start", daemon=True
+            target=self._start,
+            args=(processes, warm_up),
+            name="tanqiya-pool-start",
+            daemon=True,
         ).start()
 
-    def _start(self, processes: int) -> None:
+    def _start(self, processes: int, warm_up: Callable[[], object] | None) -> None:
         try:
-            self._future.set_result(start_pool(processes))
+            self._future.set_result(start_pool(processes, warm_up))
         except BaseException as error:  # handed to whoever calls get()
             self._future.set_exception(error)
 
@@ -124,12 +138,13 @@ class Workers:
     def __repr__(self) -> str:
         return f"Workers({self.count})"
 
-    def start(self) -> BackgroundPool | None:
+    def start(self, warm_up: Callable[[], object] | None = None) -> BackgroundPool | None:
         """Start the processes now (the first task does otherwise): forked at
-        once where :func:`start_pool` can, else in the background. None when
-        ``count`` is 1."""
+        once where :func:`start_pool` can, else in the background; each calls
+        ``warm_up()`` (picklable) first. None when ``count`` is 1; when they
+        are already up, the running pool."""
         if self._pool is None and self.count > 1:
-            self._pool = BackgroundPool(self.count)
+            self._pool = BackgroundPool(self.count, warm_up)
         return self._pool
 
     def terminate(self) -> None:

@@ -227,6 +227,11 @@ def _split_by_chars(keys: list[str], chars: int) -> list[list[str]]:
     return [keys[a:b] for a, b in itertools.pairwise(bounds)]
 
 
+def _warm_up(spec: _Spec) -> None:
+    """Build what a worker's first batch needs (the normalization tables)."""
+    _tools(spec)[0].normalize_many([""])
+
+
 def _process_batch(spec: _Spec, texts: list[str]) -> _Batch:
     """Normalize, hash and sign one batch (runs in a worker when workers > 1)."""
     keys = _tools(spec)[0].normalize_many(texts)
@@ -594,7 +599,7 @@ class DocumentDeduper:
         (same results). None when ``workers`` is 1."""
         if self._finalizer is None and self._own_workers and self.workers > 1:
             self._finalizer = weakref.finalize(self, self._workers.terminate)
-        return self._workers.start()
+        return self._workers.start(functools.partial(_warm_up, self._spec))
 
 
 def dedup_documents(

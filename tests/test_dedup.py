@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from neardup_data import make_corpus, plain_documents
 
-from normalize._workers import BackgroundPool
+from normalize._workers import BackgroundPool, start_pool
 from normalize.dedup import DedupResult, DocumentDeduper, dedup_documents
 from normalize.options import PROFILES
 from normalize.shingles import shingle_strings
@@ -193,6 +193,29 @@ def test_batches_done_here_while_workers_start_keep_their_order(
     assert all(here_and_there[3:])
     assert result == dedup_documents(texts, workers=1)
     assert DocumentDeduper().start_workers() is None  # one process: no pool
+
+
+def _tables_built() -> int:
+    from normalize import dedup
+
+    return dedup._tools.cache_info().currsize
+
+
+def _fail() -> None:
+    msg = "cannot warm up"
+    raise RuntimeError(msg)
+
+
+def test_workers_build_their_tables_while_the_first_batch_is_read() -> None:
+    from normalize import dedup
+
+    dedup._tools.cache_clear()  # else forked workers would inherit this process's
+    with DocumentDeduper(workers=2) as deduper:
+        pool = deduper.start_workers()
+        assert pool is not None
+        assert pool.get().apply(_tables_built) == 1  # before any batch
+    with start_pool(1, warm_up=_fail) as pool:
+        assert pool.apply(abs, (-3,)) == 3  # a failed warm-up is harmless
 
 
 def test_extend_joins_state_and_refuses_mixed_params() -> None:
