@@ -231,6 +231,14 @@ def say(message: str) -> None:
     typer.echo(f"{PROG}: {message}", err=True)
 
 
+def warn_empty(names: Sequence[str]) -> None:
+    """A warning on stderr for each input that held nothing (read as no
+    records, or as one empty document: not an error, but seldom meant),
+    even with --quiet."""
+    for name in names:
+        say(f"warning: {name} is empty")
+
+
 def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     """Print ``tanqiya: error: message`` on stderr and exit with ``code``."""
     say(f"error: {message}")

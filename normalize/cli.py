@@ -57,6 +57,7 @@ from normalize._cli_common import (
     reporting_errors,
     say,
     show_progress,
+    warn_empty,
 )
 from normalize.audit import AuditWriter
 from normalize.dedup import DocumentDeduper
@@ -360,6 +361,7 @@ def normalize_command(
                     batch, (None if r.error is not None else next(normalized) for r in batch)
                 )
                 tick()
+    warn_empty(stats.empty)
     if not quiet:
         unit = "lines" if out_format == "text" else "records"
         say(
@@ -499,6 +501,7 @@ def lines_command(
                 auditor.lines(record.id, result.removed)
                 write(record, result.text)
                 update(stats.bytes_read)
+    warn_empty(stats.empty)
     removed = auditor.count
     rows = [("documents", documents)]
     if bad:
@@ -649,6 +652,7 @@ def dedup_command(
                         similarity=result.similarity[i],
                         cluster=result.cluster_of[i],
                     )
+    warn_empty(stats.empty)
     exact = auditor.reasons["exact"]
     near = auditor.reasons["near"]
     elapsed = time.perf_counter() - started
@@ -950,6 +954,7 @@ def report_data(run: CleanRun, config: CleanConfig, inputs: Sequence[InputSpec])
 
 
 def _clean_summary(run: CleanRun, config: CleanConfig, elapsed: float, *, quiet: bool) -> None:
+    warn_empty(run.stats.empty)
     t = run.tally
     result = run.result
     assert result is not None

@@ -284,7 +284,9 @@ class ReadStats:
 
     ``records`` counts every record yielded, bad ones included; ``bad`` the
     records passed through with ``skip_bad``; ``replaced_bytes`` the invalid
-    bytes replaced by U+FFFD; ``bytes_read`` the bytes consumed (decompressed).
+    bytes replaced by U+FFFD; ``bytes_read`` the bytes consumed (decompressed);
+    ``empty`` names the inputs read to their end that held nothing (no byte
+    once decompressed, no Parquet row).
     """
 
     files: int = 0
@@ -292,6 +294,7 @@ class ReadStats:
     bad: int = 0
     replaced_bytes: int = 0
     bytes_read: int = 0
+    empty: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -407,16 +410,19 @@ def read_inputs(
     stats = ReadStats() if stats is None else stats
     for spec in inputs:
         stats.files += 1
+        before = stats.bytes_read
         if spec.format == "parquet":
             yield from _read_parquet(spec, options, stats)
-            continue
-        with _open_binary(spec) as stream:
-            if spec.format == "jsonl":
-                yield from _read_jsonl(stream, spec, options, stats)
-            elif options.text_unit == "file":
-                yield from _read_document(stream, spec, options, stats)
-            else:
-                yield from _read_lines(stream, spec, options, stats)
+        else:
+            with _open_binary(spec) as stream:
+                if spec.format == "jsonl":
+                    yield from _read_jsonl(stream, spec, options, stats)
+                elif options.text_unit == "file":
+                    yield from _read_document(stream, spec, options, stats)
+                else:
+                    yield from _read_lines(stream, spec, options, stats)
+        if stats.bytes_read == before:
+            stats.empty.append(spec.name)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -467,6 +473,7 @@ def read_blocks(
             yield from batched(read_inputs([spec], options, stats=stats))
             continue
         stats.files += 1
+        before = stats.bytes_read
         with _open_binary(spec) as stream:
             pending: list[tuple[int, int, bytes]] = []
             held = 0
@@ -479,6 +486,8 @@ def read_blocks(
                     pending, held = [], 0
             if pending:
                 yield _joined(spec, pending)
+        if stats.bytes_read == before:
+            stats.empty.append(spec.name)
 
 
 def _joined(spec: InputSpec, blocks: list[tuple[int, int, bytes]]) -> JsonlBlock:

@@ -180,6 +180,7 @@ def test_empty_input_and_mixed_formats(tmp_path):
     empty = run("clean", "--format", "jsonl", "-", stdin=b"")
     assert empty.returncode == 0
     assert empty.stdout == b""
+    assert "tanqiya: warning: <stdin> is empty" in empty.stderr.decode().splitlines()
     (tmp_path / "a.txt").write_text("نص", "utf-8")
     (tmp_path / "b.jsonl").write_text(json.dumps({"text": "نص"}), "utf-8")
     mixed = run("clean", tmp_path, "-o", tmp_path / "out")

@@ -214,7 +214,8 @@ def test_text_files_are_documents(tmp_path):
     ]
     out = tmp_path / "unique"
     copied = run("dedup", *inputs, "-o", out, "-q")
-    assert (copied.returncode, copied.stdout, copied.stderr) == (0, b"", b"")
+    warning = f"tanqiya: warning: {pages / 'e.txt'} is empty\n".encode()  # an empty page, kept
+    assert (copied.returncode, copied.stdout, copied.stderr) == (0, b"", warning)
     assert sorted(p.name for p in out.iterdir()) == kept
     assert all((out / n).read_bytes() == (pages / n).read_bytes() for n in kept)
     again = error_line(run("dedup", *inputs, "-o", out))
@@ -304,3 +305,21 @@ def test_ctrl_c_exits_130_and_removes_the_copy_of_standard_input(tmp_path):
     assert list(scratch.iterdir()) == []
     assert out.read_bytes() == b"old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl", "scratch"]
+
+
+def test_empty_inputs_are_named_but_do_not_stop_the_run(tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    packed = tmp_path / "packed.jsonl.gz"
+    packed.write_bytes(gzip.compress(b""))
+    blank = tmp_path / "blank.jsonl"
+    blank.write_bytes(b"\n\n")  # no record, but not empty
+    full = tmp_path / "full.jsonl"
+    full.write_bytes(jsonl({"text": P0}))
+    result = run("dedup", empty, full, packed, blank, "-q")
+    assert result.returncode == 0
+    assert result.stdout == full.read_bytes()
+    assert result.stderr.decode().splitlines() == [
+        f"tanqiya: warning: {empty} is empty",
+        f"tanqiya: warning: {packed} is empty",
+    ]

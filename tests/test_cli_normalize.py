@@ -156,9 +156,12 @@ def test_skip_bad_passes_malformed_records_through(tmp_path):
 def test_empty_input_gives_empty_output(tmp_path):
     result = run("normalize", "-")
     assert (result.returncode, result.stdout) == (0, b"")
+    assert result.stderr.decode().splitlines()[0] == "tanqiya: warning: <stdin> is empty"
     assert "0 lines in, 0 out" in result.stderr.decode()
     src = write(tmp_path / "empty.jsonl", b"")
-    assert run("normalize", src, "-o", tmp_path / "out.jsonl").returncode == 0
+    quiet = run("normalize", src, "-o", tmp_path / "out.jsonl", "-q")
+    assert quiet.returncode == 0
+    assert quiet.stderr.decode() == f"tanqiya: warning: {src} is empty\n"  # even with -q
     assert (tmp_path / "out.jsonl").read_bytes() == b""
 
 

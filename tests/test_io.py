@@ -160,6 +160,24 @@ def test_stats_and_batches(tmp_path):
     assert (stats.files, stats.records, stats.bad, stats.bytes_read) == (1, 3, 0, 9)
 
 
+def test_stats_name_the_inputs_that_held_nothing(tmp_path):
+    write(tmp_path / "a.jsonl", b"")
+    write(tmp_path / "b.jsonl.gz", gzip.compress(b""))
+    write(tmp_path / "c.jsonl", b"\n")  # a blank line: no record, but not empty
+    write(tmp_path / "d.txt", b"")
+    jsonl_inputs = resolve_inputs([tmp_path / n for n in ("a.jsonl", "b.jsonl.gz", "c.jsonl")])
+    for read in (read_inputs, read_blocks):
+        stats = ReadStats()
+        list(read(jsonl_inputs, stats=stats))
+        assert stats.empty == [str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl.gz")]
+    stats = ReadStats()
+    document = read_inputs(
+        resolve_inputs([tmp_path / "d.txt"]), ReadOptions(text_unit="file"), stats=stats
+    )
+    assert [r.text for r in document] == [""]  # an empty document, still named
+    assert stats.empty == [str(tmp_path / "d.txt")]
+
+
 @given(st.lists(st.integers(0, 300), max_size=60), st.integers(1, 500))
 def test_a_batch_of_records_is_one_batch_of_texts(lengths, chars):
     # the CLI hands each batch of records to DocumentDeduper.add, which
