@@ -138,6 +138,12 @@ class Workers:
     def __repr__(self) -> str:
         return f"Workers({self.count})"
 
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.terminate()
+
     def start(self, warm_up: Callable[[], object] | None = None) -> BackgroundPool | None:
         """Start the processes now (the first task does otherwise): forked at
         once where :func:`start_pool` can, else in the background; each calls

@@ -13,7 +13,6 @@ as a traceback. Counts go to stderr through ``print_summary``; removals to an
 
 from __future__ import annotations
 
-import array
 import atexit
 import contextlib
 import enum
@@ -59,8 +58,10 @@ from normalize._cli_common import (
     show_progress,
     warn_empty,
 )
+from normalize._workers import Workers
 from normalize.audit import AuditWriter
 from normalize.dedup import DocumentDeduper
+from normalize.dedup_files import sign_inputs, write_kept_records
 from normalize.folders import (
     atomic_directory,
     check_directory,
@@ -68,16 +69,11 @@ from normalize.folders import (
     document_writer,
 )
 from normalize.io import (
-    CHANGED,
     STDIN,
-    InputError,
     InputSpec,
-    ReadOptions,
     ReadStats,
-    Record,
     RecordWriter,
     batched,
-    copy_spans,
     open_output,
     output_format_for,
     read_inputs,
@@ -208,7 +204,6 @@ temporary file. Outputs, audit and report are written atomically.
 MAX_NUM_PERM: Final = 4096
 """Beyond this, choosing the LSH bands costs seconds and gigabytes."""
 _EXIT_FLUSH_FAILED: Final = 120  # Python's own exit status when its last flush fails
-CHANGED_INPUT: Final = CHANGED + " ({first:,} documents, then {second:,})"
 CORPUS_ONLY: Final = "{option} applies to --scope corpus only"
 NO_FUZZY_CORPUS: Final = "--fuzzy applies to --scope adjacent and document, not corpus"
 
@@ -529,10 +524,11 @@ def lines_command(
 
 
 def _deduper(
-    threshold: float, num_perm: int, ngram: int, profile: str, keep: KeepChoice, workers: int
+    threshold: float, num_perm: int, ngram: int, profile: str, keep: KeepChoice, workers: Workers
 ) -> DocumentDeduper:
-    """The deduper for the options, checked before any reading."""
-    check_document_options(threshold, num_perm, ngram, workers)
+    """The deduper for the options, checked before any reading (its
+    ``workers`` are the caller's to stop)."""
+    check_document_options(threshold, num_perm, ngram, workers.count)
     return DocumentDeduper(
         threshold=threshold,
         num_perm=num_perm,
@@ -598,7 +594,8 @@ def dedup_command(
     """
     with reporting_errors(output, audit):
         started = time.perf_counter()
-        deduper = _deduper(threshold, num_perm, ngram, profile, keep, workers)
+        pool = Workers(workers)
+        deduper = _deduper(threshold, num_perm, ngram, profile, keep, pool)
         options = document_read_options(
             input_format=input_format,
             text_field=text_field,
@@ -615,22 +612,18 @@ def dedup_command(
             check_directory(output, force=force, inputs=given)
         deduper.start_workers()  # they start while the first batches are read
         with (
-            deduper,
+            pool,
             replayable(given) as inputs,
             Stages(enabled=show_progress(quiet)) as stages,
         ):
             total = total_bytes(inputs)
             stats = ReadStats()
             update = stages.stage("signatures", total)
-            seen = _Seen()
-            for batch in batched(seen.records(inputs, options, stats)):
-                deduper.add([r.text if r.error is None else "" for r in batch])
-                seen.add(batch)
-                update(stats.bytes_read)
+            seen = sign_inputs(inputs, options, deduper, pool, stats, update)
             count = len(seen.ids)
             stages.stage("clustering")
             result = deduper.result()
-            deduper.close()
+            pool.terminate()
             keep_mask = np.zeros(count, dtype=bool)
             keep_mask[result.keep] = True
             update = stages.stage("writing", total)
@@ -640,9 +633,7 @@ def dedup_command(
                         inputs, given, keep_mask, output, names, force=force, update=update
                     )
                 else:
-                    _write_kept_records(
-                        inputs, options, keep_mask, seen, output, text_field, update
-                    )
+                    write_kept_records(inputs, options, keep_mask, seen, output, text_field, update)
                 ids = seen.ids
                 for i in sorted(result.duplicate_of):
                     auditor.document(
@@ -672,106 +663,6 @@ def dedup_command(
         unit="documents",
         quiet=quiet,
     )
-
-
-class _Seen:
-    """What the first pass over records keeps for the second: each record's
-    id (for the audit) and its line's byte span (a JSONL record), each
-    input's record count and its size and time stamp when it was read."""
-
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-        self.starts = array.array("q")
-        self.ends = array.array("q")
-        self.counts: list[int] = []
-        self.stamps: list[tuple[int, int] | None] = []
-
-    def records(
-        self, inputs: Sequence[InputSpec], options: ReadOptions, stats: ReadStats
-    ) -> Iterator[Record]:
-        """:func:`read_inputs`, counting each input's records."""
-        for spec in inputs:
-            self.stamps.append(_stamp(spec))
-            self.counts.append(0)
-            for record in read_inputs([spec], options, stats=stats):
-                self.counts[-1] += 1
-                yield record
-
-    def add(self, batch: Sequence[Record]) -> None:
-        self.ids += [r.id for r in batch]
-        spans = [r.span or _NO_SPAN for r in batch]
-        self.starts.extend([start for start, _ in spans])
-        self.ends.extend([end for _, end in spans])
-
-
-_NO_SPAN: Final = (-1, -1)
-
-
-def _stamp(spec: InputSpec) -> tuple[int, int] | None:
-    if spec.path == STDIN:
-        return None
-    status = Path(spec.path).stat()
-    return status.st_size, status.st_mtime_ns
-
-
-def _write_kept_records(
-    inputs: Sequence[InputSpec],
-    options: ReadOptions,
-    keep: npt.NDArray[np.bool_],
-    seen: _Seen,
-    output: str | None,
-    text_field: str,
-    update: Callable[[int], None],
-) -> None:
-    """Second pass over records: write the kept ones unchanged, in order. A
-    JSONL input's kept lines are copied as byte ranges (neighbours merged),
-    never split or parsed again; other records are read again and written."""
-    stats = ReadStats()
-    starts = np.frombuffer(seen.starts, dtype=np.int64)
-    ends = np.frombuffer(seen.ends, dtype=np.int64)
-    start = 0
-    with open_output(output) as stream:
-        writer = RecordWriter(stream, "jsonl", text_field=text_field)
-
-        def copy(block: bytes) -> None:
-            writer.write_lines(block)
-            update(stats.bytes_read)
-
-        for spec, count, stamp in zip(inputs, seen.counts, seen.stamps, strict=True):
-            stop = start + count
-            kept = keep[start:stop]
-            if _stamp(spec) != stamp:
-                raise InputError(spec.name, None, CHANGED)
-            if spec.format == "jsonl":
-                runs = _runs(starts[start:stop][kept], ends[start:stop][kept])
-                copy_spans(spec, runs, copy, stats=stats)
-            else:
-                done = 0
-                for batch in batched(read_inputs([spec], options, stats=stats)):
-                    flags = kept[done : done + len(batch)].tolist()  # short if the input grew
-                    chosen = [r for r, k in zip(batch, flags, strict=False) if k]
-                    writer.write_many(chosen, [None] * len(chosen))
-                    done += len(batch)
-                    update(stats.bytes_read)
-                if done != count:
-                    changed = CHANGED_INPUT.format(first=count, second=done)
-                    raise InputError(spec.name, None, changed)
-            start = stop
-
-
-def _runs(starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
-    """The spans ``starts[i]..ends[i]`` (ascending), each run of adjacent ones
-    merged into one.
-
-    >>> _runs(np.array([0, 5, 9]), np.array([5, 8, 12]))
-    [(0, 8), (9, 12)]
-    """
-    if not len(starts):
-        return []
-    breaks = np.flatnonzero(starts[1:] != ends[:-1])
-    first = np.concatenate(([0], breaks + 1))
-    last = np.concatenate((breaks, [len(starts) - 1]))
-    return list(zip(starts[first].tolist(), ends[last].tolist(), strict=True))
 
 
 # --- tanqiya clean -------------------------------------------------------------

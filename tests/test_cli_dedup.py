@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 from cli_util import SEED, error_line, interrupt, jsonl, read_jsonl, run, summary
 
-from normalize.cli import _Seen, _write_kept_records
+from normalize._workers import Workers
+from normalize.dedup import DocumentDeduper
+from normalize.dedup_files import sign_inputs, write_kept_records
 from normalize.io import InputError, ReadOptions, ReadStats, resolve_inputs
 
 PARAGRAPHS = [p for p in SEED.read_text(encoding="utf-8").split("\n") if len(p.split()) >= 25]
@@ -174,8 +176,11 @@ def test_an_input_changed_between_the_passes_stops_the_second(tmp_path):
     options = ReadOptions(text_field="text")
     for path, grow in ((a, lambda: a.write_bytes(a.read_bytes() + raw_lines()[0])), (t, None)):
         inputs = resolve_inputs([path], options)
-        seen = _Seen()
-        count = sum(1 for _ in seen.records(inputs, options, ReadStats()))
+        with Workers(1) as workers:
+            deduper = DocumentDeduper(workers=workers)
+            seen = sign_inputs(inputs, options, deduper, workers, ReadStats(), lambda _: None)
+        count = len(seen.ids)
+        assert count == len(DOCUMENTS)
         if grow is not None:
             grow()
         else:  # same file, same stamp, fewer records than counted
@@ -184,7 +189,7 @@ def test_an_input_changed_between_the_passes_stops_the_second(tmp_path):
         keep = np.ones(count, dtype=bool)
         out = tmp_path / "out.jsonl"
         with pytest.raises(InputError, match="changed between the two passes"):
-            _write_kept_records(inputs, options, keep, seen, str(out), "text", lambda _: None)
+            write_kept_records(inputs, options, keep, seen, str(out), "text", lambda _: None)
         assert not out.exists()
 
 
