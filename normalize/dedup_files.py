@@ -36,6 +36,7 @@ from normalize.io import (
     JsonlBlock,
     ReadOptions,
     ReadStats,
+    Record,
     RecordWriter,
     batched,
     copy_spans,
@@ -67,11 +68,12 @@ class Seen:
         self.stamps.append(stamp(spec))
         self.counts.append(0)
 
-    def add(self, i: int, ids: list[str], starts: Sequence[int], ends: Sequence[int]) -> None:
-        """The next records, all of input ``i``, in order."""
+    def add(self, i: int, ids: list[str], spans: npt.NDArray[np.int64]) -> None:
+        """The next records, all of input ``i``, in order, with their spans
+        (one row of start and end each)."""
         self.ids += ids
-        self.starts.extend(starts)
-        self.ends.extend(ends)
+        self.starts.extend(spans[:, 0].tolist())
+        self.ends.extend(spans[:, 1].tolist())
         self.counts[i] += len(ids)
 
 
@@ -86,13 +88,13 @@ def stamp(spec: InputSpec) -> tuple[int, int] | None:
 @dataclasses.dataclass(frozen=True)
 class _Signed:
     """A batch back from its task: the input it came from, its records' ids
-    and spans (JSONL parsed in the task; else None, they stayed here), what
-    the parser counted, and the signatures."""
+    (None when they were parsed here: they stayed here) and line spans (-1
+    but for JSONL parsed in the task), what that parser counted, and the
+    signatures."""
 
     input: int
     ids: list[str] | None
-    starts: npt.NDArray[np.int64] | None
-    ends: npt.NDArray[np.int64] | None
+    spans: npt.NDArray[np.int64]
     parsed: ReadStats | None
     signed: SignedBatch
 
@@ -100,21 +102,25 @@ class _Signed:
 @dataclasses.dataclass(frozen=True)
 class _Sign:
     """A first-pass task (pickles: the deduper's own text signer): parse a
-    block of JSONL lines and sign its records, or sign texts parsed here. A
-    bad record (``--skip-bad``) is signed as an empty document."""
+    block of JSONL lines and sign its records, or sign texts parsed here."""
 
     sign: Callable[[list[str]], SignedBatch]
     options: ReadOptions
 
     def __call__(self, i: int, batch: JsonlBlock | list[str]) -> _Signed:
         if not isinstance(batch, JsonlBlock):
-            return _Signed(i, None, None, None, None, self.sign(batch))
+            no_spans = np.full((len(batch), 2), -1, dtype=np.int64)
+            return _Signed(i, None, no_spans, None, self.sign(batch))
         stats = ReadStats()
         records = batch.parse(self.options, stats)
         spans = np.array([r.span or _NO_SPAN for r in records], dtype=np.int64).reshape(-1, 2)
-        texts = [r.text if r.error is None else "" for r in records]
-        ids = [r.id for r in records]
-        return _Signed(i, ids, spans[:, 0], spans[:, 1], stats, self.sign(texts))
+        return _Signed(i, [r.id for r in records], spans, stats, self.sign(_texts(records)))
+
+
+def _texts(records: Sequence[Record]) -> list[str]:
+    """What is signed of each record: its text; an empty document for a bad
+    record (``--skip-bad``), so that it is kept and never clusters."""
+    return [r.text if r.error is None else "" for r in records]
 
 
 def sign_inputs(
@@ -141,18 +147,12 @@ def sign_inputs(
                     yield i, batch
                 else:  # parsed here (plain text, Parquet): the texts go
                     held.append([r.id for r in batch])
-                    yield i, [r.text if r.error is None else "" for r in batch]
+                    yield i, _texts(batch)
 
     for done in OrderedTasks[_Signed](workers).map(work, tasks()):
-        if done.ids is not None and done.starts is not None and done.ends is not None:
-            seen.add(done.input, done.ids, done.starts.tolist(), done.ends.tolist())
-        else:
-            ids = held.popleft()
-            seen.add(done.input, ids, [-1] * len(ids), [-1] * len(ids))
+        seen.add(done.input, held.popleft() if done.ids is None else done.ids, done.spans)
         if done.parsed is not None:
-            stats.records += done.parsed.records
-            stats.bad += done.parsed.bad
-            stats.replaced_bytes += done.parsed.replaced_bytes
+            stats.add_parsed(done.parsed)
         deduper.add_signed(done.signed)
         update(stats.bytes_read)
     return seen

@@ -296,6 +296,24 @@ class ReadStats:
     bytes_read: int = 0
     empty: list[str] = dataclasses.field(default_factory=list)
 
+    def add_parsed(self, parsed: ReadStats) -> None:
+        """Add what a parser counted elsewhere (:meth:`JsonlBlock.parse` in a
+        worker) while this reader only read the bytes."""
+        self.records += parsed.records
+        self.bad += parsed.bad
+        self.replaced_bytes += parsed.replaced_bytes
+
+
+@contextlib.contextmanager
+def _reading(spec: InputSpec, stats: ReadStats) -> Iterator[None]:
+    """Count an input, and name it in ``stats.empty`` if it gave no byte by
+    the time it was read to its end."""
+    stats.files += 1
+    before = stats.bytes_read
+    yield
+    if stats.bytes_read == before:
+        stats.empty.append(spec.name)
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class InputSpec:
@@ -409,11 +427,10 @@ def read_inputs(
     """Stream the records of already-checked inputs, one file at a time."""
     stats = ReadStats() if stats is None else stats
     for spec in inputs:
-        stats.files += 1
-        before = stats.bytes_read
-        if spec.format == "parquet":
-            yield from _read_parquet(spec, options, stats)
-        else:
+        with _reading(spec, stats):
+            if spec.format == "parquet":
+                yield from _read_parquet(spec, options, stats)
+                continue
             with _open_binary(spec) as stream:
                 if spec.format == "jsonl":
                     yield from _read_jsonl(stream, spec, options, stats)
@@ -421,8 +438,6 @@ def read_inputs(
                     yield from _read_document(stream, spec, options, stats)
                 else:
                     yield from _read_lines(stream, spec, options, stats)
-        if stats.bytes_read == before:
-            stats.empty.append(spec.name)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -472,9 +487,7 @@ def read_blocks(
         if spec.format != "jsonl":
             yield from batched(read_inputs([spec], options, stats=stats))
             continue
-        stats.files += 1
-        before = stats.bytes_read
-        with _open_binary(spec) as stream:
+        with _reading(spec, stats), _open_binary(spec) as stream:
             pending: list[tuple[int, int, bytes]] = []
             held = 0
             for block in _line_blocks(stream, spec, options.max_record_bytes):
@@ -486,8 +499,6 @@ def read_blocks(
                     pending, held = [], 0
             if pending:
                 yield _joined(spec, pending)
-        if stats.bytes_read == before:
-            stats.empty.append(spec.name)
 
 
 def _joined(spec: InputSpec, blocks: list[tuple[int, int, bytes]]) -> JsonlBlock:

@@ -447,9 +447,7 @@ def _first_pass(
 
     for done in OrderedTasks[_LinesDone](cleaner.workers).map(work, tasks()):
         if done.parsed is not None:
-            stats.records += done.parsed.records
-            stats.bad += done.parsed.bad
-            stats.replaced_bytes += done.parsed.replaced_bytes
+            stats.add_parsed(done.parsed)
         run.bad += done.records - done.documents
         tally.documents += done.documents
         tally.lines += done.lines
