@@ -467,8 +467,13 @@ class Cleaner:
     def start_workers(self) -> None:
         """Start the worker processes of the line stage and of the document
         stage now (see :meth:`normalize._workers.Workers.start`), so they are
-        up by the time the first batches come."""
-        self._workers.start()
+        up, their normalization tables built, by the time the first batches
+        come."""
+        output = self._output.options if self._output is not None else None
+        documents = None
+        if self._deduper is not None and self.needs_texts:
+            documents = self._deduper.warm_up()
+        self._workers.start(functools.partial(_warm_up, self._spec, output, documents))
 
     def terminate(self) -> None:
         """Stop the worker processes at once (the batches in them are lost)."""
@@ -532,6 +537,18 @@ def _clean_texts(spec: _LineSpec, texts: Sequence[str]) -> list[CleanedDocument]
 
 def _normalize_one(options: NormalizeOptions, text: str) -> str:
     return _normalizer(options).normalize(text)
+
+
+def _warm_up(
+    spec: _LineSpec, output: NormalizeOptions | None, documents: Callable[[], object] | None
+) -> None:
+    """Build what a worker's first batch needs: the tables of the line
+    stage's profiles, of the output's and of the document stage's."""
+    for options in (spec.repair, spec.key_profile, output):
+        if options is not None:
+            _normalizer(options).normalize_many([""])
+    if documents is not None:
+        documents()
 
 
 def drop_boilerplate(doc: CleanedDocument, lines: Sequence[int]) -> CleanedDocument:

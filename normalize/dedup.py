@@ -599,7 +599,13 @@ class DocumentDeduper:
         (same results). None when ``workers`` is 1."""
         if self._finalizer is None and self._own_workers and self.workers > 1:
             self._finalizer = weakref.finalize(self, self._workers.terminate)
-        return self._workers.start(functools.partial(_warm_up, self._spec))
+        return self._workers.start(self.warm_up())
+
+    def warm_up(self) -> Callable[[], None]:
+        """What a worker runs before its first batch: it builds the tables
+        this deduper's batches need (picklable; for a pool that other stages
+        share, see :meth:`normalize._workers.Workers.start`)."""
+        return functools.partial(_warm_up, self._spec)
 
 
 def dedup_documents(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 from pathlib import Path
 
 import pytest
@@ -268,3 +269,34 @@ def test_workers_give_the_same_result(lines: str) -> None:
         one.lines_removed,
         one.tally,
     )
+
+
+def _built() -> tuple[int, int]:
+    from normalize import _plan, dedup
+
+    return _plan.plan_for.cache_info().currsize, dedup._tools.cache_info().currsize
+
+
+@pytest.mark.parametrize(
+    ("config", "built"),
+    [
+        (CleanConfig(), (2, 0)),  # light, dedup; the documents' keys come from the lines'
+        (CleanConfig(key_profile="light", normalize_output="search"), (2, 1)),
+    ],
+)
+def test_workers_build_their_tables_before_the_first_batch(
+    config: CleanConfig, built: tuple[int, int]
+) -> None:
+    from normalize import _plan, dedup
+
+    # else forked workers would inherit this process's plans and normalizers
+    for cache in (_plan.plan_for, dedup._tools, sys.modules["normalize.clean"]._normalizer):
+        cache.cache_clear()
+    cleaner = Cleaner(dataclasses.replace(config, workers=2))
+    try:
+        cleaner.start_workers()
+        pool = cleaner.workers.start()
+        assert pool is not None
+        assert pool.get().apply(_built) == built
+    finally:
+        cleaner.close()
