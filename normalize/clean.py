@@ -88,7 +88,7 @@ class CleanConfig:
       documents (None: off), keys of ``boilerplate_min_chars`` or more.
     - ``documents``: remove exact and near-duplicate documents, with
       ``threshold``, ``num_perm``, ``ngram``, ``seed``, ``keep`` (``"first"``
-      or ``"longest"``) and ``workers`` processes for the signatures (the
+      or ``"longest"`` key) and ``workers`` processes for the signatures (the
       result does not depend on it; ``tanqiya clean`` runs every pass in
       them, see :mod:`normalize.pipeline`).
     """
@@ -371,7 +371,7 @@ class Cleaner:
         stage is off. :meth:`add_signed` takes what it returns."""
         return None if self._deduper is None else self._deduper.text_signer()
 
-    def key_signer(self) -> Callable[[list[str], npt.NDArray[np.int64]], SignedBatch] | None:
+    def key_signer(self) -> Callable[[list[str]], SignedBatch] | None:
         """What :meth:`add_line_keys` does to a batch of document keys, to run
         in worker tasks (:meth:`DocumentDeduper.key_signer`); None when the
         document stage is off or :attr:`needs_texts`. :meth:`add_signed`
@@ -412,13 +412,7 @@ class Cleaner:
         if any(doc.keys is None for doc in docs):
             self.add(doc.text for doc in docs)
             return
-        self.add_line_keys([doc.keys or [] for doc in docs], [len(doc.text) for doc in docs])
-
-    @property
-    def needs_lengths(self) -> bool:
-        """Whether the document stage looks at the texts' lengths (to keep the
-        longest of each cluster); else it is handed zeros for them."""
-        return self._deduper is not None and self.config.keep == "longest"
+        self.add_line_keys([doc.keys or [] for doc in docs])
 
     @property
     def needs_texts(self) -> bool:
@@ -427,14 +421,14 @@ class Cleaner:
         key profile is not :func:`keys_are_line_local`."""
         return self._deduper is not None and not self._keyed_documents
 
-    def add_line_keys(self, keys: Sequence[Sequence[str]], lengths: Sequence[int]) -> None:
-        """Feed final documents given as their lines' keys and their texts'
-        lengths, in input order (unless :attr:`needs_texts`)."""
+    def add_line_keys(self, keys: Sequence[Sequence[str]]) -> None:
+        """Feed final documents given as their lines' keys, in input order
+        (unless :attr:`needs_texts`)."""
         if self.needs_texts:
             msg = "the document stage needs the texts: its key profile is not line-local"
             raise ValueError(msg)
         if self._deduper is not None:
-            self._deduper.add_keys([document_key(own) for own in keys], lengths)
+            self._deduper.add_keys([document_key(own) for own in keys])
         self._added += len(keys)
 
     def add(self, texts: Iterable[str]) -> None:

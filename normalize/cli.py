@@ -173,9 +173,11 @@ replaces DIR entirely.
 Two passes over the input (standard input is first copied to a temporary
 file): signatures, then writing. Documents with the same key (the --profile
 normalization) are exact duplicates; others whose MinHash similarity of word
---ngram shingles reaches --threshold are near duplicates. Each cluster keeps
-one document (--keep). A document with no words (empty, punctuation) is
-always kept. The output does not depend on --workers.
+--ngram shingles reaches --threshold are near duplicates. Clusters join
+through chains of such pairs, so a removed document's similarity to the kept
+one (in the audit) can be lower. Each cluster keeps one document (--keep). A
+document without a letter or digit (empty, punctuation, emoji) is always
+kept. The output does not depend on --workers.
 Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C.
 """
 
@@ -249,7 +251,8 @@ KeepOpt = Annotated[
         "--keep",
         case_sensitive=False,
         help="Which document of a cluster stays: the first in input order, or the"
-        " longest (ties: the first).",
+        " longest once normalized by --profile (diacritics, tatweel and punctuation"
+        " do not count; ties: the first).",
     ),
 ]
 WorkersOpt = Annotated[

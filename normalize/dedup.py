@@ -13,11 +13,13 @@ The pipeline, for each document's **key** (its text normalized by a profile,
    positions; ``verify="exact"``: the exact Jaccard of the shingle sets).
 3. union-find over the exact and verified pairs (:mod:`normalize.cluster`),
    then the keep policy picks one document per cluster: ``"first"`` in input
-   order, or ``"longest"`` original text (ties to the first).
+   order, or ``"longest"`` key (the most text once normalized: diacritics,
+   tatweel, invisible marks and punctuation do not count; ties to the first).
 
-A document whose key has no shingles (empty, or only whitespace and
-punctuation under ``dedup``) is always kept and never joins a cluster: it says
-nothing about its content, so two of them are not "the same document".
+A document whose key has no letter and no digit (:func:`~normalize.text.is_blank`:
+empty, or only whitespace, punctuation, symbols or emoji) is always kept and
+never joins a cluster: it says nothing about its content, so two of them are
+not "the same document".
 
 A removed document's ``similarity`` is measured against the document its
 cluster keeps (1.0 for an exact duplicate); through a chain of pairs it can be
@@ -76,7 +78,7 @@ from normalize.lsh import band_keys, candidate_pairs, optimal_bands
 from normalize.minhash import MinHasher, Mode, signature_similarity, text_batches
 from normalize.options import NormalizeOptions, resolve
 from normalize.shingles import Shingles, Unit, shingle_hashes
-from normalize.text import Normalizer
+from normalize.text import Normalizer, is_blank
 
 Verify = Literal["signature", "exact"]
 VERIFY_MODES: Final = typing.get_args(Verify)
@@ -164,8 +166,8 @@ class _Batch:
 
     keys: npt.NDArray[np.uint64]  # (m, 2): xxh3_128 of the key
     signatures: npt.NDArray[np.uint32]  # (m, num_perm)
-    lengths: npt.NDArray[np.int64]  # original text lengths (code points)
-    empty: npt.NDArray[np.bool_]  # the key has no shingles
+    lengths: npt.NDArray[np.int64]  # key lengths (code points): what keep="longest" compares
+    empty: npt.NDArray[np.bool_]  # the key has no letter or digit: never clusters
     shingles: Shingles | None  # distinct sorted hashes per document (verify="exact")
 
 
@@ -234,11 +236,10 @@ def _warm_up(spec: _Spec) -> None:
 
 def _process_batch(spec: _Spec, texts: list[str]) -> _Batch:
     """Normalize, hash and sign one batch (runs in a worker when workers > 1)."""
-    keys = _tools(spec)[0].normalize_many(texts)
-    return _process_keys(spec, keys, np.array(list(map(len, texts)), dtype=np.int64))
+    return _process_keys(spec, _tools(spec)[0].normalize_many(texts))
 
 
-def _process_keys(spec: _Spec, keys: list[str], lengths: npt.NDArray[np.int64]) -> _Batch:
+def _process_keys(spec: _Spec, keys: list[str]) -> _Batch:
     """Hash and sign one batch of keys (runs in a worker when workers > 1)."""
     hasher = _tools(spec)[1]
     signatures: list[npt.NDArray[np.uint32]] = []
@@ -257,8 +258,8 @@ def _process_keys(spec: _Spec, keys: list[str], lengths: npt.NDArray[np.int64]) 
         signatures=(
             np.concatenate(signatures) if signatures else np.empty((0, spec.num_perm), np.uint32)
         ),
-        lengths=lengths,
-        empty=np.array([not k or k.isspace() for k in keys], dtype=np.bool_),
+        lengths=np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)),
+        empty=np.fromiter(map(is_blank, keys), dtype=np.bool_, count=len(keys)),
         shingles=_concat_shingles(kept) if kept else None,
     )
 
@@ -450,32 +451,23 @@ class DocumentDeduper:
         self.start_workers()
         self._parts += self._tasks.submit(work, *args)
 
-    def add_keys(self, keys: Sequence[str], lengths: Sequence[int]) -> None:
+    def add_keys(self, keys: Iterable[str]) -> None:
         """:meth:`add` for documents already normalized by this deduper's
-        profile: ``keys[i]`` is document i's key, ``lengths[i]`` the length of
-        its text (what ``keep="longest"`` compares). The result is the same as
+        profile (``keys[i]`` is document i's key): the same result as
         :meth:`add` of texts whose keys these are.
 
         >>> with DocumentDeduper(threshold=0.5, ngram=2) as dd:
-        ...     dd.add_keys(["ا ب ج د", "ا ب ج د"], [7, 8])
+        ...     dd.add_keys(["ا ب ج د", "ا ب ج د"])
         ...     dd.result().duplicate_of
         {1: 0}
         """
-        if len(keys) != len(lengths):
-            msg = f"{len(keys)} keys but {len(lengths)} lengths"
-            raise ValueError(msg)
-        keys = list(keys)
-        all_lengths = np.asarray(lengths, dtype=np.int64)
-        start = 0
         for batch in text_batches(keys, _TASK_CHARS):
-            part = all_lengths[start : start + len(batch)]
-            start += len(batch)
-            self._submit(_process_keys, (self._spec, batch, part), len(batch))
+            self._submit(_process_keys, (self._spec, batch), len(batch))
 
-    def key_signer(self) -> Callable[[list[str], npt.NDArray[np.int64]], SignedBatch]:
-        """What :meth:`add_keys` does to a batch, as a picklable function of
-        ``(keys, lengths)``, for a caller that runs its batches in its own
-        worker tasks; :meth:`add_signed` takes what it returns, in order."""
+    def key_signer(self) -> Callable[[list[str]], SignedBatch]:
+        """What :meth:`add_keys` does to a batch of keys, as a picklable
+        function, for a caller that runs its batches in its own worker
+        tasks; :meth:`add_signed` takes what it returns, in order."""
         return functools.partial(_process_keys, self._spec)
 
     def text_signer(self) -> Callable[[list[str]], SignedBatch]:

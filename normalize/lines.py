@@ -31,7 +31,6 @@ import dataclasses
 import functools
 import itertools
 import math
-import re
 from collections.abc import Iterable, Sequence
 from itertools import compress
 from operator import methodcaller
@@ -43,13 +42,12 @@ import xxhash
 from rapidfuzz import fuzz, process
 
 from normalize.options import NormalizeOptions
-from normalize.text import Normalizer
+from normalize.text import Normalizer, is_blank
 
 Scope = Literal["adjacent", "document"]
 Reason = Literal["line-adjacent", "line-document", "line-corpus"]
 
 _SCOPES: Final = ("adjacent", "document")
-_WORD = re.compile(r"[^\W_]")  # a letter or digit: what makes a line non-blank
 _ENCODE = methodcaller("encode", "utf-8", "surrogatepass")
 _CHUNK: Final = 1024  # fuzzy document scope: lines decided per step
 _GROUP: Final = 256  # rows per block of pairs
@@ -184,10 +182,6 @@ def _normalizer(profile: str | NormalizeOptions) -> Normalizer:
     return Normalizer(profile)
 
 
-def _is_blank(key: str) -> bool:
-    return not key or _WORD.search(key) is None
-
-
 # --- exact -----------------------------------------------------------------------------
 
 
@@ -213,14 +207,14 @@ def _exact(keys: list[str], scope: Scope) -> Found:
         j = first_copy(key, i)
         if j == i:
             continue
-        is_blank = blank.get(key)
-        if is_blank is None:
-            is_blank = blank[key] = _is_blank(key)
-        if is_blank:
+        says_nothing = blank.get(key)
+        if says_nothing is None:
+            says_nothing = blank[key] = is_blank(key)
+        if says_nothing:
             continue
         if scope == "adjacent":
             prev = i - 1
-            while keys[prev] != key and _is_blank(keys[prev]):
+            while keys[prev] != key and is_blank(keys[prev]):
                 prev -= 1
             if keys[prev] != key:
                 continue
@@ -367,7 +361,7 @@ def _candidates(
 
 def _fuzzy_adjacent(keys: list[str], f: _Fuzzy) -> Found:
     """Each non-blank line against the last kept non-blank line before it."""
-    lines = [i for i, key in enumerate(keys) if not _is_blank(key)]
+    lines = [i for i, key in enumerate(keys) if not is_blank(key)]
     if len(lines) < 2:
         return []
     seq = [keys[i] for i in lines]
@@ -403,7 +397,7 @@ def _fuzzy_document(keys: list[str], f: _Fuzzy) -> Found:
     first = _first_copies(keys)
     first_of = np.fromiter(map(first.__getitem__, keys), dtype=np.int64, count=n)
     lens = np.fromiter(map(len, keys), dtype=np.int64, count=n)
-    blank = np.fromiter(map(_is_blank, keys), dtype=bool, count=n)
+    blank = np.fromiter(map(is_blank, keys), dtype=bool, count=n)
     repeat = first_of != np.arange(n)
     eligible = ~blank & (lens >= f.min_chars) & (lens <= f.max_chars)
     exact = np.flatnonzero(repeat & ~blank & ~eligible).tolist()
@@ -983,7 +977,7 @@ class BoilerplateLines:
                 [
                     i
                     for i in np.flatnonzero(hit[start : start + len(own)]).tolist()
-                    if not _is_blank(own[i])
+                    if not is_blank(own[i])
                 ]
             )
             start += len(own)

@@ -94,8 +94,8 @@ _record_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Record
 #: a cleaned document in the spill (its text apart): its repaired text's
 #: number of lines and the numbers of the lines the line stages removed
 DocRow = tuple[int, list[int]]
-#: what the boilerplate pass needs of a document besides its packed keys (see _key_row)
-KeyRow = tuple[list[str] | None, int, bool, list[int] | None]
+#: a document's lines' keys when they cannot be packed into one string (see _key_row)
+KeyRow = list[str] | None
 
 _HEADER: Final = 8  # bytes: the length of a batch file's pickled part
 
@@ -167,13 +167,12 @@ class _LineWork:
 
     clean: Callable[[Sequence[str]], list[CleanedDocument]]
     count: Callable[[Sequence[Sequence[str]]], LineHashes] | None
-    sign_keys: Callable[[list[str], npt.NDArray[np.int64]], SignedBatch] | None
+    sign_keys: Callable[[list[str]], SignedBatch] | None
     sign_texts: Callable[[list[str]], SignedBatch] | None
     files: _Batches
     audit: bool  # format the audit of the removed lines
     options: ReadOptions
     in_files: bool  # hand the audit lines back in a file (from another process)
-    lengths: bool  # the document stage needs the texts' lengths
 
     def __call__(self, i: int, batch: JsonlBlock | tuple[int, list[str], list[str]]) -> _LinesDone:
         """Batch ``i``: JSONL lines to parse (the records go to the batch's
@@ -195,12 +194,11 @@ class _LineWork:
         if self.count is not None:  # boilerplate: the keys wait for its pass
             hashed = self.count([d.keys or [] for d in docs])
             hashes = hashed.per_document()
-            keyed = [_key_row(d, self.lengths) for d in docs]
+            keyed = [_key_row(d) for d in docs]
             _dump(self.files.keys(i), [[row for _, row in keyed], hashed], [k for k, _ in keyed])
         signed = None
         if self.sign_keys is not None:
-            lengths = np.fromiter(map(len, (d.text for d in docs)), np.int64, len(docs))
-            signed = self.sign_keys([document_key(d.keys or []) for d in docs], lengths)
+            signed = self.sign_keys([document_key(d.keys or []) for d in docs])
         elif self.sign_texts is not None:
             signed = self.sign_texts([d.text for d in docs])
         removals = _removals(
@@ -269,39 +267,13 @@ def _removals(
     return _Removals(lines, dict(reasons), examples)
 
 
-def _key_row(doc: CleanedDocument, lengths: bool) -> tuple[str, KeyRow]:
+def _key_row(doc: CleanedDocument) -> tuple[str, KeyRow]:
     """What the boilerplate pass needs of a document: its lines' keys, as
     one newline-joined string (unless a key holds a newline, or there is
-    none: then "" and the list in the row), and with ``lengths`` the length
-    of its text, whether that ends with a newline and each line's length
-    (else 0, False, None)."""
+    none: then "" and the list)."""
     keys = doc.keys or []
     joined = "\n".join(keys)
-    packed, listed = (joined, None) if joined.count("\n") == len(keys) - 1 else ("", keys)
-    if not lengths:
-        return packed, (listed, 0, False, None)
-    pieces = doc.text.split("\n")
-    if not pieces[-1]:  # as normalize.lines splits: no line after a final newline
-        pieces.pop()
-    return packed, (listed, len(doc.text), doc.text.endswith("\n"), list(map(len, pieces)))
-
-
-def _length_without(length: int, at_end: bool, line_lengths: list[int], lines: list[int]) -> int:
-    """The length of a text (``length`` characters, ending in a newline or
-    not, lines of ``line_lengths``) once ``lines`` are dropped
-    (:func:`normalize.lines.drop_lines`), without the text.
-
-    >>> _length_without(7, False, [1, 1, 1, 1], [3])  # "a\\nb\\nc\\nd" -> "a\\nb\\nc\\n"
-    6
-    """
-    if not lines:
-        return length
-    if len(lines) == len(line_lengths):
-        return 0
-    new = length - sum(line_lengths[i] + 1 for i in lines)
-    if lines[-1] == len(line_lengths) - 1:  # the last line goes: the new text ends with "\n"
-        new += 1 - at_end
-    return new
+    return (joined, None) if joined.count("\n") == len(keys) - 1 else ("", keys)
 
 
 @dataclass
@@ -427,7 +399,6 @@ def _first_pass(
         auditor.stream is not None,
         options,
         cleaner.workers.count > 1,
-        cleaner.needs_lengths,
     )
     sizes: list[_Size] = []
     update = progress("cleaning", total_bytes(inputs))
@@ -484,8 +455,8 @@ def _boilerplate_pass(
     sizes: Sequence[_Size], cleaner: Cleaner, files: _Batches, progress: Progress
 ) -> None:
     """Find each document's boilerplate lines from its lines' keys alone (the
-    texts stay in their files) and feed the document stage the keys and
-    lengths of what is left. Each batch is a task
+    texts stay in their files) and feed the document stage the keys of
+    what is left. Each batch is a task
     (:func:`_boilerplate_batch`): a worker reads the batch's keys, writes
     the lines to drop to its cuts file and hands back only the signatures."""
     update = progress("boilerplate", sum(size.documents for size in sizes))
@@ -507,7 +478,7 @@ def _boilerplate_batch(
     files: _Batches,
     i: int,
     finder: BoilerplateLines,
-    signer: Callable[[list[str], npt.NDArray[np.int64]], SignedBatch] | None,
+    signer: Callable[[list[str]], SignedBatch] | None,
 ) -> SignedBatch | None:
     """Batch ``i``: write each document's boilerplate lines to its cuts file
     and, with ``signer``, sign what is left of each."""
@@ -516,20 +487,13 @@ def _boilerplate_batch(
     files.keys(i).unlink()
     own = [
         text.split("\n") if listed is None else listed
-        for text, (listed, *_) in zip(packed, rows, strict=True)
+        for text, listed in zip(packed, rows, strict=True)
     ]
     found = finder.find(own, hashed)
     _dump(files.cuts(i), found)
     if signer is None:
         return None
-    lengths = [
-        0 if line_lengths is None else _length_without(length, at_end, line_lengths, f)
-        for (_, length, at_end, line_lengths), f in zip(rows, found, strict=True)
-    ]
-    return signer(
-        [document_key(without(k, f)) for k, f in zip(own, found, strict=True)],
-        np.asarray(lengths, dtype=np.int64),
-    )
+    return signer([document_key(without(k, f)) for k, f in zip(own, found, strict=True)])
 
 
 def _read_docs(files: _Batches, i: int, *, cut: bool = True) -> list[_Cleaned]:

@@ -216,6 +216,20 @@ def _batches(texts: Iterable[str]) -> Iterator[list[str]]:
             start = end
 
 
+_WORD = re.compile(r"[^\W_]")  # a letter or a digit (``str.isalnum``)
+
+
+def is_blank(key: str) -> bool:
+    """Whether a key says nothing of its text's content: it has no letter and
+    no digit (empty, spaces, punctuation, symbols, emoji). Line dedup treats
+    such lines as blank; document dedup keeps such documents unclustered.
+
+    >>> is_blank(" ... \U0001f44d "), is_blank("2024"), is_blank("خبر")
+    (True, False, False)
+    """
+    return not key or _WORD.search(key) is None
+
+
 def normalize(text: str, profile: str | NormalizeOptions = "search") -> str:
     """Normalize one string with a profile (``light``, ``search``, ``dedup``,
     ``web``) or :class:`NormalizeOptions`.

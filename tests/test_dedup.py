@@ -107,12 +107,20 @@ def test_exact_duplicates_keep_the_first_copy(picks: list[int]) -> None:
     assert all(s == 1.0 for s in result.similarity.values())
 
 
-def test_empty_documents_are_kept_and_never_cluster() -> None:
-    texts = ["", "نص طويل بما يكفي ليكون له شينغلز كثيرة هنا", "", " ... ", "\u200b", "!!"]
-    result = dedup_documents([*texts, texts[1]])
-    assert result.keep == [0, 1, 2, 3, 4, 5]
-    assert result.duplicate_of == {6: 1}
-    assert result.clusters == [[1, 6]]
+BLANK = ["", " ... ", "\u200b", "!!", "\U0001f44d", "\u2605 \u2605", "\u0640\u064e", "\u00a0"]
+
+
+@pytest.mark.parametrize("profile", ["dedup", "search", "light"])
+def test_documents_without_a_letter_or_digit_are_kept_and_never_cluster(profile: str) -> None:
+    text = "نص طويل بما يكفي ليكون له شينغلز كثيرة هنا"
+    texts = [*BLANK, text, *BLANK, text, "2024", "\u0662\u0660\u0662\u0664"]
+    result = dedup_documents(texts, profile=profile)
+    n = len(BLANK)
+    assert result.duplicate_of == {
+        2 * n + 1: n,
+        **({2 * n + 3: 2 * n + 2} if profile != "light" else {}),  # digits are content
+    }
+    assert [i for i in range(len(texts)) if i not in result.keep] == list(result.duplicate_of)
 
 
 def test_keep_longest_and_reasons() -> None:
@@ -127,6 +135,19 @@ def test_keep_longest_and_reasons() -> None:
     assert longest.keep == [1]
     assert longest.duplicate_of == {0: 1, 2: 1}
     assert longest.reason == {0: "near", 2: "near"}
+
+
+def test_keep_longest_counts_the_key_not_the_marks() -> None:
+    """The most text once normalized: a vowelled, stretched or punctuated copy
+    is no longer than the plain one, and a cut copy is shorter whatever its
+    marks."""
+    base = CORPUS.texts[0]
+    vowelled = base.replace("ل", "\u0644\u064e").replace("م", "\u0645\u0640\u0640\u064f")
+    assert len(vowelled) > len(base)
+    assert dedup_documents([base, vowelled], keep="longest").keep == [0]  # same key: the first
+    cut = " ".join(vowelled.split()[:-3]) + " !!! ..."
+    assert len(cut) > len(base)
+    assert dedup_documents([cut, base], keep="longest", threshold=0.7).keep == [1]
 
 
 def test_streaming_equals_one_call_and_is_deterministic() -> None:

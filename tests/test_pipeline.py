@@ -15,27 +15,10 @@ from hypothesis import strategies as st
 from normalize.audit import AuditWriter
 from normalize.clean import CleanConfig, clean
 from normalize.io import ReadOptions, Record, resolve_inputs
-from normalize.lines import drop_lines
-from normalize.pipeline import _dump, _length_without, _load, run_clean
+from normalize.pipeline import _dump, _load, run_clean
 
 MENU = "الرئيسية | أخبار | رياضة | اقتصاد | اتصل بنا"
 FOOTER = "جميع الحقوق محفوظة للموقع الإخباري"
-
-
-@given(
-    st.lists(st.sampled_from(["أ", "بب", "", "\r", "menu"]), max_size=8).map("\n".join)
-    | st.lists(st.sampled_from(["أ", "", "ج\r"]), max_size=6).map(lambda ls: "\n".join(ls) + "\n"),
-    st.data(),
-)
-def test_length_without_equals_dropping_the_lines(text: str, data: st.DataObject) -> None:
-    pieces = text.split("\n")
-    at_end = not pieces[-1]
-    if at_end:
-        pieces.pop()
-    lines = sorted(data.draw(st.sets(st.integers(0, max(len(pieces) - 1, 0)))))
-    lines = [i for i in lines if i < len(pieces)]
-    expected = len(drop_lines(text, lines).text)
-    assert _length_without(len(text), at_end, list(map(len, pieces)), lines) == expected
 
 
 @given(
