@@ -264,7 +264,7 @@ def _web_passes(
         if on
     ]
     if not chosen:
-        return ()
+        return (decode_entities,) if o.entities else ()
     deleted = [c for c, v in charmap.items() if not v]
     if deleted:
         deleted_re = re.compile(char_class(deleted))
@@ -286,7 +286,7 @@ def _web_passes(
     if forms:
         forms_re = re.compile(char_class(forms))
         chosen.insert(0, lambda text: forms_re.sub(lambda m: forms[m.group()], text))
-    if o.html:
+    if o.html or o.entities:
         chosen.insert(0, decode_entities)
     return tuple(chosen)
 

@@ -33,6 +33,9 @@ class NormalizeOptions:
     Fields, in the order they apply:
 
     - ``html``: drop HTML tags, decode entities (``&nbsp;`` -> U+00A0).
+    - ``entities``: decode HTML entities only (``&quot;`` -> ``"``, ``&#1575;``
+      -> ا), tags left as text; on its own, the first step, and cheap on a
+      text without ``&``.
     - ``urls`` / ``emails`` / ``mentions``: delete web addresses, e-mail
       addresses and @mentions (then spaces are tidied if ``whitespace`` is on).
     - ``compose``: canonical order of Arabic marks and composition of a
@@ -73,6 +76,7 @@ class NormalizeOptions:
 
     name: str = "custom"
     html: bool = False
+    entities: bool = False
     urls: bool = False
     emails: bool = False
     mentions: bool = False
@@ -173,12 +177,14 @@ SEARCH: Final = LIGHT.replace(
 
 DEDUP: Final = SEARCH.replace(
     name="dedup",
+    entities=True,
     hamza_carriers=True,
     punctuation=True,
     casefold=True,
     whitespace="all",
 )
-"""The most aggressive key: search plus hamza carriers, punctuation, case, one-line spacing."""
+"""The most aggressive key: search plus entities, hamza carriers, punctuation, case, one-line
+spacing."""
 
 WEB: Final = SEARCH.replace(name="web", html=True, urls=True, emails=True, mentions=True)
 """Search plus removal of HTML tags and entities, URLs, e-mail addresses and @mentions."""

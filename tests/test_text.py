@@ -217,6 +217,7 @@ def test_normalize_many_equals_map(texts: list[str], profile: str, implementatio
                     "punctuation",
                     "casefold",
                     "tatweel",
+                    "entities",
                 ),
             )
         }
