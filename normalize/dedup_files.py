@@ -189,6 +189,7 @@ def write_kept_records(
                 copy_spans(
                     spec, runs(starts[start:stop][kept], ends[start:stop][kept]), copy, stats=stats
                 )
+                writer.end_lines()
             else:
                 done = 0
                 for batch in batched(read_inputs([spec], options, stats=stats)):

@@ -1325,7 +1325,8 @@ class RecordWriter:
         self.format = format
         self.text_field = text_field
         self.count = 0
-        self._open_line = False
+        self._open_line = False  # the last record written has no newline yet
+        self._copying = False  # write_lines is in the middle of an input's lines
 
     def write(self, record: Record, text: str | None = None) -> None:
         """Write one record (see the class docstring)."""
@@ -1349,15 +1350,22 @@ class RecordWriter:
         self.count += records
 
     def write_lines(self, data: bytes) -> None:
-        """JSONL lines as read (a block of :func:`copy_spans`), written
-        unchanged; if they end without a newline, the next record starts on a
-        line of its own. Not counted in :attr:`count`."""
+        """JSONL lines as read, written unchanged, in the pieces
+        :func:`copy_spans` reads (a line longer than a piece comes in
+        several). Call :meth:`end_lines` after an input's last piece: if it
+        ends without a newline, the next record starts on a line of its own.
+        Not counted in :attr:`count`."""
         if not data:
             return
-        if self._open_line:
+        if self._open_line and not self._copying:
             self.stream.write(b"\n")
         self.stream.write(data)
         self._open_line = not data.endswith(b"\n")
+        self._copying = True
+
+    def end_lines(self) -> None:
+        """The lines :meth:`write_lines` was given are complete."""
+        self._copying = False
 
     def write_many(self, records: Iterable[Record | bytes], texts: Iterable[str | None]) -> None:
         """``write`` for each record with its text, in order, in one write

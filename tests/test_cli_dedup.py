@@ -165,6 +165,29 @@ def test_kept_lines_are_copied_as_they_were_across_files(tmp_path):
     assert summary(result)["documents in"] == len(DOCUMENTS) + 1
 
 
+def test_records_longer_than_a_read_block_are_copied_whole(tmp_path):
+    """The second pass reads 1 MiB at a time: a longer line comes out whole,
+    with no newline where a block ended, also as the last line of a file."""
+    words = P0.split() + P1.split()
+
+    def record(seed: int, size: int) -> bytes:
+        pick = random.Random(seed).choice
+        text = " ".join(pick(words) for _ in range(size // 8))
+        return json.dumps({"id": f"r{seed}", "text": text}, ensure_ascii=False).encode()
+
+    first = [record(1, 3_000_000) + b"\n", record(2, 100) + b"\n", record(3, 2_500_000)]
+    second = [record(4, 1_500_000) + b"\n", record(5, 100) + b"\n"]
+    assert all(len(line) > 1 << 20 for line in (first[0], first[2], second[0]))
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl.gz"
+    a.write_bytes(b"".join(first))
+    b.write_bytes(gzip.compress(b"".join(second)))
+    out = tmp_path / "out.jsonl"
+    for workers in ("1", "2"):
+        result = run("dedup", a, b, "-o", out, "-q", "--workers", workers)
+        assert result.returncode == 0, result.stderr
+        assert out.read_bytes() == b"".join([*first, b"\n", *second])
+
+
 def test_an_input_changed_between_the_passes_stops_the_second(tmp_path):
     """The second pass reads each input again: one that changed since the
     first (size or time stamp, or fewer records) is an error naming it."""

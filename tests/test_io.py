@@ -652,6 +652,7 @@ def test_copied_spans_are_the_bytes_the_records_write(tmp_path: Path, suffix: st
             assert len(spans) == len(chosen)
             stats = ReadStats()
             copy_spans(spec, spans, lines_out.write_lines, stats=stats)
+            lines_out.end_lines()
             assert stats.bytes_read == (spans[-1][1] if spans else 0)
         assert number == 12
         assert copied.getvalue() == written.getvalue()
