@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -55,8 +56,8 @@ DECODE_HINT: Final = (
 )
 RECORD_HINT: Final = "use --skip-bad to pass malformed records through unchanged"
 INTERRUPTED: Final = "interrupted"
+TERMINATED: Final = "terminated"
 NOT_WRITTEN: Final = "{paths} {verb} not written"
-SAME_OUTPUT: Final = "{name} and -o OUT are the same file"
 FOLDER_NEEDS_OUTPUT: Final = "plain-text documents from a folder or several files need -o DIR"
 MISMATCH: Final = "internal error: {kept:,} kept + {removed:,} removed != {total:,} {unit} in"
 
@@ -260,14 +261,17 @@ def reporting_errors(*outputs: str | None) -> Iterator[None]:
         fail(f"{e}; {RECORD_HINT}")
     except (InputError, OutputError, ValueError) as e:
         fail(str(e))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
+        stopped, code = INTERRUPTED, EXIT_INTERRUPTED
+        if isinstance(e, Terminated):
+            stopped, code = TERMINATED, 128 + e.signum
         written = [p for p in outputs if p is not None and p != STDIN]
         if written:
             verb = "was" if len(written) == 1 else "were"
-            say(f"{INTERRUPTED}; {NOT_WRITTEN.format(paths=' and '.join(written), verb=verb)}")
+            say(f"{stopped}; {NOT_WRITTEN.format(paths=' and '.join(written), verb=verb)}")
         else:
-            say(INTERRUPTED)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+            say(stopped)
+        raise typer.Exit(code) from None
     except BrokenPipeError:
         # Python's recipe: point stdout at devnull so the final flush is quiet.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -276,6 +280,28 @@ def reporting_errors(*outputs: str | None) -> Iterator[None]:
     except OSError as e:
         where = f"{e.filename}: " if e.filename else ""
         fail(f"{where}{e.strerror or e}")
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (``kill``, ``timeout``, a batch scheduler, a closed
+    terminal): handled as Ctrl-C is, so that no temporary file is left, and
+    the exit code is 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def stop_on_signals() -> None:
+    """Raise :class:`Terminated` in this process on SIGTERM and SIGHUP (the
+    CLI's, never the library's: worker processes restore the default)."""
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Terminated(signum)
+
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None:
+            signal.signal(signum, stop)
 
 
 @contextlib.contextmanager
@@ -394,18 +420,42 @@ def print_summary(
 # --- outputs -----------------------------------------------------------------
 
 
-def check_outputs(output: str | None, audit: str | None) -> None:
-    """Refuse an audit that would overwrite the output, or share standard
-    output with it."""
-    if audit is None:
-        return
-    if audit == STDIN:
-        if output is None or output == STDIN:
-            msg = "--audit - needs -o OUT: standard output already carries the output"
-            raise ValueError(msg)
-        return
-    if output is not None and output != STDIN and _same_file(audit, output):
-        raise ValueError(SAME_OUTPUT.format(name=f"--audit {audit}"))
+def check_outputs(
+    inputs: Sequence[InputSpec], output: str | None, *others: tuple[str, str | None]
+) -> None:
+    """Refuse outputs that would replace an input or each other, or share
+    standard output. ``others`` are ``(option, path)`` pairs (``--audit``,
+    ``--report``; path None: not asked for). ``-o`` may name an input: it is
+    replaced once read, as ``sort -o`` does. What is not a regular file
+    (``/dev/null``) may take several outputs."""
+    taken = [("-o", output)] if output not in (None, STDIN) else []
+    stdout = None if output not in (None, STDIN) else "the output"
+    for option, path in others:
+        if path is None:
+            continue
+        if path == STDIN:
+            if stdout is not None:
+                msg = f"{option} - needs -o OUT: standard output already carries {stdout}"
+                raise ValueError(msg)
+            stdout = option
+            continue
+        for spec in inputs:
+            if spec.path != STDIN and _same_file(path, spec.path):
+                msg = f"{option} {path} is an input: writing it would replace the input"
+                raise ValueError(msg)
+        for other, there in taken:
+            if _same_file(path, there):
+                msg = f"{option} {path} and {other} {there} are the same file"
+                raise ValueError(msg)
+        taken.append((option, path))
+
+
+def check_one_file(output: str | None) -> None:
+    """Refuse ``-o DIR/`` where the output is one stream (JSONL, or lines of
+    text): the slash asks for a folder the command will not make."""
+    if output is not None and output.endswith(("/", os.sep)):
+        msg = f"-o {output}: the output is one file, not a folder; name a file"
+        raise ValueError(msg)
 
 
 def output_names(
@@ -427,7 +477,8 @@ def output_names(
 
 
 def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name one regular file (or one path not made yet)."""
     try:
-        return Path(a).samefile(b)
+        return Path(a).samefile(b) and Path(a).is_file()
     except OSError:
-        return Path(a).absolute() == Path(b).absolute()
+        return Path(a).resolve() == Path(b).resolve()

@@ -49,6 +49,7 @@ def start_pool(processes: int, warm_up: Callable[[], object] | None = None) -> P
 
 def _start_worker(warm_up: Callable[[], object] | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool stops workers with it
     if warm_up is not None:
         # a failure here would end the worker, and the pool would start
         # another one, forever; the first task meets the same error and

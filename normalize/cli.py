@@ -46,6 +46,7 @@ from normalize._cli_common import (
     SkipBadOpt,
     Stages,
     TextFieldOpt,
+    check_one_file,
     check_outputs,
     check_range,
     document_read_options,
@@ -56,6 +57,7 @@ from normalize._cli_common import (
     reporting_errors,
     say,
     show_progress,
+    stop_on_signals,
     warn_empty,
 )
 from normalize._workers import Workers
@@ -346,6 +348,7 @@ def normalize_command(
         )
         inputs = resolve_inputs(files or [], options)
         out_format = output_format_for(inputs)
+        check_one_file(output)
         stats = ReadStats()
         with (
             open_output(output) as stream,
@@ -463,8 +466,10 @@ def lines_command(
         )
         inputs = resolve_inputs(files or [], options)
         out_format = output_format_for(inputs)
-        check_outputs(output, audit)
+        check_outputs(inputs, output, ("--audit", audit))
         names = output_names(inputs, output, force=force)
+        if names is None:
+            check_one_file(output)
         documents = bad = lines_in = 0
         with contextlib.ExitStack() as stack:
             if corpus:
@@ -608,11 +613,13 @@ def dedup_command(
         )
         given = resolve_inputs(files or [], options)
         files_are_documents = output_format_for(given) == "text"
-        check_outputs(output, audit)
+        check_outputs(given, output, ("--audit", audit))
         names = None
         if files_are_documents and output is not None and output != STDIN:
             names = directory_names(given)
             check_directory(output, force=force, inputs=given)
+        elif not files_are_documents:
+            check_one_file(output)
         deduper.start_workers()  # they start while the first batches are read
         with (
             pool,
@@ -790,10 +797,11 @@ def clean_command(
         given = files or []
         inputs = resolve_inputs(expand_directories(given), options)
         out_format = output_format_for(inputs)
-        check_outputs(output, audit)
-        check_outputs(output, report)
+        check_outputs(inputs, output, ("--audit", audit), ("--report", report))
         folder_in = any(p != STDIN and Path(p).is_dir() for p in given)
         names = output_names(inputs, output, force=force, folder_in=folder_in)
+        if names is None:
+            check_one_file(output)
         with (
             Stages(enabled=show_progress(quiet)) as stages,
             document_writer(output, out_format, text_field, names, force=force) as write,
@@ -894,6 +902,7 @@ def run() -> None:
     ``os._exit``. An exception other than SystemExit still ends it the usual
     way.
     """
+    stop_on_signals()
     try:
         _only_the_command(sys.argv[1:])(prog_name=PROG)
         code = 0

@@ -43,6 +43,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import errno
 import gzip
 import importlib
 import io
@@ -1094,7 +1095,9 @@ def open_output(path: str | os.PathLike[str] | None = None) -> Iterator[BinaryIO
     ``with`` block ends without error, after an fsync; on any exception,
     KeyboardInterrupt included, the temporary file is removed and an existing
     ``path`` is left untouched. ``.gz`` / ``.zst`` paths are compressed. An
-    existing file keeps its permissions.
+    existing file keeps its permissions; a symbolic link stays one (the file
+    it points to is replaced). What is not a file (``/dev/null``, a FIFO,
+    ``/dev/stdout``) is written in place: a rename would replace it.
 
     >>> import tempfile, pathlib
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
@@ -1108,28 +1111,26 @@ def open_output(path: str | os.PathLike[str] | None = None) -> Iterator[BinaryIO
         yield stdout
         stdout.flush()
         return
-    target = Path(path)
     name = os.fspath(path)
+    target = Path(path)
     if target.is_dir():
         raise OutputError(name, IS_A_DIRECTORY.split(";")[0])
     _, compression = detect_format(target)
-    if compression == "zstd":
-        zstandard = _import_zstandard(name)
+    if _in_place(target):
+        with _naming(name), target.open("wb") as fh, _compressing(fh, compression, name) as out:
+            yield out
+        return
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
     try:
         mode = stat.S_IMODE(target.stat().st_mode)
     except OSError:
         mode = None
     tmp, fd = _create_temp(target)
     try:
-        with _SyncedFile(fd) as fh:
-            if compression == "gzip":
-                with gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0) as gz:
-                    yield cast(BinaryIO, gz)
-            elif compression == "zstd":
-                with zstandard.ZstdCompressor().stream_writer(fh, closefd=False) as zst:
-                    yield zst
-            else:
-                yield fh
+        with _naming(name), _SyncedFile(fd) as fh:
+            with _compressing(fh, compression, name) as out:
+                yield out
             fh.sync()
         if mode is not None:
             tmp.chmod(mode)
@@ -1199,6 +1200,46 @@ class _SyncedFile(io.BufferedWriter):
     def close(self) -> None:
         self._join()
         super().close()
+
+
+_FULL: Final = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+@contextlib.contextmanager
+def _naming(name: str) -> Iterator[None]:
+    """An output that cannot take more data (a full disk, a quota, a size
+    limit) is an OutputError naming it."""
+    try:
+        yield
+    except OSError as e:
+        if e.errno not in _FULL:
+            raise
+        raise OutputError(name, f"cannot write: {e.strerror or e}") from None
+
+
+def _in_place(target: Path) -> bool:
+    """Whether an output path is written in place: it exists and is not a
+    regular file (a device, a FIFO), or names a stream (``/dev/stdout``,
+    ``/proc/self/fd/1``)."""
+    if str(target.absolute()).startswith(("/dev/", "/proc/")):
+        return True
+    try:
+        return not stat.S_ISREG(target.stat().st_mode)
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _compressing(fh: BinaryIO, compression: Compression, name: str) -> Iterator[BinaryIO]:
+    """``fh``, or a stream compressing into it for a ``.gz`` / ``.zst`` output."""
+    if compression == "gzip":
+        with gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0) as gz:
+            yield cast(BinaryIO, gz)
+    elif compression == "zstd":
+        with _import_zstandard(name).ZstdCompressor().stream_writer(fh, closefd=False) as zst:
+            yield zst
+    else:
+        yield fh
 
 
 def _create_temp(target: Path) -> tuple[Path, int]:

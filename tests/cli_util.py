@@ -62,11 +62,16 @@ def summary(result: subprocess.CompletedProcess[bytes]) -> dict[str, int]:
 
 
 def interrupt(
-    args: list[str], started: Callable[[], bool], *, env: Mapping[str, str] | None = None
+    args: list[str],
+    started: Callable[[], bool],
+    *,
+    env: Mapping[str, str] | None = None,
+    signum: int = signal.SIGINT,
 ) -> tuple[int, str]:
     """Start ``tanqiya ARGS`` with standard input held open, wait until
     ``started()``, press Ctrl-C (SIGINT to its process group, as a terminal
-    does); its exit code and stderr."""
+    does; or send ``signum``, as ``kill -- -PGID`` does); its exit code and
+    stderr."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "normalize.cli", *args],
         stdin=subprocess.PIPE,
@@ -84,7 +89,7 @@ def interrupt(
             assert time.monotonic() < deadline
             assert proc.poll() is None
             time.sleep(0.02)
-        os.killpg(proc.pid, signal.SIGINT)
+        os.killpg(proc.pid, signum)
         _, stderr = proc.communicate(timeout=60)
     finally:
         proc.kill()

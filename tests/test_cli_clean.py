@@ -261,3 +261,25 @@ def test_a_bad_line_a_worker_parses_stops_the_run_with_file_and_line(tmp_path):
         outputs.append(target.read_bytes())
     assert outputs[0] == outputs[1]
     assert b'{"id": "bad", "text": \n' in outputs[0]
+
+
+def test_an_output_that_would_replace_an_input_or_another_output_is_refused(tmp_path):
+    src = tmp_path / "news.jsonl"
+    data = jsonl({"id": "a", "text": "خبر عاجل"}, {"id": "b", "text": "خبر عاجل"})
+    src.write_bytes(data)
+    out, audit = tmp_path / "o.jsonl", tmp_path / "a.jsonl"
+    for args, message in [
+        (("-o", out, "--audit", src), f"--audit {src} is an input"),
+        (("-o", out, "--report", src), f"--report {src} is an input"),
+        (("-o", out, "--report", out), f"--report {out} and -o {out} are the same file"),
+        (("-o", out, "--audit", audit, "--report", audit), f"--report {audit} and --audit {audit}"),
+        (("-o", f"{tmp_path}/folder/"), "the output is one file, not a folder"),
+    ]:
+        result = run("clean", src, *args, "-q")
+        assert result.returncode == 2
+        assert message in error_line(result)
+    assert [p.name for p in tmp_path.iterdir()] == ["news.jsonl"]
+    assert src.read_bytes() == data
+    # -o may name the input, as sort -o does: it is replaced once read
+    assert run("clean", src, "-o", src, "-q").returncode == 0
+    assert [r["id"] for r in read_jsonl(src)] == ["a"]

@@ -302,7 +302,7 @@ def test_parameters_out_of_range_fail_before_reading(args, message):
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, name, data, message):
     src = tmp_path / name
     src.write_bytes(data)
-    result = run("dedup", src, "-o", tmp_path / "out.jsonl", "--audit", tmp_path / "a.jsonl")
+    result = run("dedup", src, "-o", tmp_path / "out.jsonl", "--audit", tmp_path / "audit.jsonl")
     assert error_line(result).startswith("tanqiya: error: " + message.format(src=src))
     assert [p.name for p in tmp_path.iterdir()] == [name]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 
 import pytest
@@ -321,6 +322,23 @@ def test_ctrl_c_exits_130_and_leaves_the_old_output(tmp_path):
     )
     assert code == 130
     assert stderr == f"tanqiya: interrupted; {out} and {audit} were not written\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+    assert out.read_bytes() == b"old\n"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_kill_is_handled_as_ctrl_c(tmp_path, signum):
+    """``kill``, ``timeout`` or a closed terminal: no temporary file left,
+    the old output kept, exit code 128 + the signal's number."""
+    out, audit = tmp_path / "out.txt", tmp_path / "removed.jsonl"
+    out.write_bytes(b"old\n")
+    code, stderr = interrupt(
+        ["lines", "-", "-o", str(out), "--audit", str(audit)],
+        lambda: len(list(tmp_path.glob(".*.tmp"))) == 2,
+        signum=signum,
+    )
+    assert code == 128 + signum
+    assert stderr == f"tanqiya: terminated; {out} and {audit} were not written\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
     assert out.read_bytes() == b"old\n"
 

@@ -6,8 +6,10 @@ import gzip
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -95,6 +97,36 @@ def test_output_file_is_written_atomically(tmp_path):
     assert result.stdout == b""
     assert out.read_bytes() == f"{NORMALIZED}\n".encode()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt", "out.txt"]
+
+
+def test_outputs_that_are_not_files_are_written_in_place(tmp_path):
+    """A rename would replace a device, a FIFO or a symbolic link: the
+    output goes into it (a link's target is replaced, the link stays)."""
+    src = write(tmp_path / "in.txt", f"{ARABIC}\n".encode())
+    expected = f"{NORMALIZED}\n".encode()
+    assert run("normalize", src, "-o", os.devnull).returncode == 0
+    assert stat.S_ISCHR(Path(os.devnull).stat().st_mode)
+    target = write(tmp_path / "target.txt", b"old\n")
+    link = tmp_path / "link.txt"
+    link.symlink_to(target.name)
+    assert run("normalize", src, "-o", link).returncode == 0
+    assert link.is_symlink()
+    assert target.read_bytes() == expected
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    assert run("normalize", src, "-o", fifo).returncode == 0
+    reader.join(timeout=60)
+    assert got == [expected]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "fifo",
+        "in.txt",
+        "link.txt",
+        "target.txt",
+    ]
 
 
 def test_gzip_input_and_output(tmp_path):
