@@ -280,14 +280,14 @@ def normalize_joined(plan: Plan, joined: str) -> tuple[list[str], bool]:
     if plan.ascii_identity and text.isascii():
         parts = tidy_whitespace_joined(plan, contextual(plan, text))
         return [elongate(plan, p) for p in parts] if plan.elongation_re else parts, True
-    units = np.frombuffer(text.encode(_UTF32), dtype=np.uint32)
+    units = np.frombuffer(text.encode(_UTF32, "surrogatepass"), dtype=np.uint32)
     units = _splice(plan, units)
     if plan.deletes:
         units = units[units != DELETED]
     mode = plan.options.whitespace
     if plan.breaks is not None and _touches(units, 0x20, _BREAKS):
         units = _squeeze(units, plan.breaks)
-    text = units.tobytes().decode(_UTF32)
+    text = units.tobytes().decode(_UTF32, "surrogatepass")
     if plan.zwj_re is not None and chars.ZWJ in text:
         untidy = mode != "keep" and _touches(units, ord(chars.ZWJ), _BREAKS)
         text = plan.zwj_re.sub("", text)

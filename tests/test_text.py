@@ -134,10 +134,14 @@ def test_long_text_takes_the_array_path() -> None:
     assert normalize(text, "dedup") == " ".join([normalize(line, "dedup")] * 50)
 
 
-def test_astral_and_lone_surrogates_pass_through() -> None:
-    text = "\U0001d400 \U00020000 \udc80 نص"
-    assert normalize(text, "search") == text
-    assert Normalizer("search").normalize_many([text] * 3) == [text] * 3
+@pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
+@pytest.mark.parametrize("repeat", [1, 100])  # short strings and the whole-array path
+def test_astral_and_lone_surrogates_pass_through(implementation: str, repeat: int) -> None:
+    """A half-cut emoji (``\\ud83d`` in scraped JSON) is a lone surrogate."""
+    text = " ".join(["\U0001d400 \U00020000 \udc80 نص \ud83d"] * repeat)
+    normalizer = _made_with("search", implementation)
+    assert normalizer.normalize(text) == text
+    assert normalizer.normalize_many([text] * 3) == [text] * 3
 
 
 def test_text_holding_the_batch_separator() -> None:
