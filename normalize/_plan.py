@@ -229,6 +229,11 @@ class Plan:
     wildcards: Mask | None  # code points the later string passes change
     breaks: Mask | None  # code points a run of spaces must not survive next to
 
+    @property
+    def entities(self) -> bool:
+        """Whether HTML entities are decoded (``html`` or ``entities``)."""
+        return self.options.html or self.options.entities
+
     # The string engine's forms of the charmap, built on first use (a run on
     # the native core never needs them).
 
@@ -252,7 +257,8 @@ def _web_passes(
     """Entities, presentation forms, the characters the options delete or turn
     into ASCII signs, then the patterns: so no ligature, invisible mark, tatweel
     or Arabic full stop hides a tag, URL, address or mention from the patterns,
-    or makes one appear on a second run."""
+    or makes one appear on a second run. (An entity that a mapped character
+    completes, ``&#\u0666\u0660;``, is the Normalizer's: it normalizes again.)"""
     chosen = [
         fn
         for on, fn in (

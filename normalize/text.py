@@ -38,6 +38,7 @@ from normalize import _engine, _native, chars
 from normalize._plan import Plan, char_class, plan_for
 from normalize._reference import reference_core
 from normalize.options import NormalizeOptions, resolve
+from normalize.web import decode_entities
 
 _BATCH_CHARS = 1 << 21
 _BATCH_ITEMS = 1 << 14
@@ -169,10 +170,26 @@ class Normalizer:
         if not isinstance(text, str):
             msg = f"normalize() takes a str, not {type(text).__name__}"
             raise TypeError(msg)
+        text = self._once(text)
+        if self._plan.entities and "&" in text:
+            text = self._without_entities(text)
+        return text
+
+    def _once(self, text: str) -> str:
         plan = self._plan
         text, risky = self._one(plan, text)
         if risky and plan.options.compose and not unicodedata.is_normalized("NFC", text):
             text = _settle(plan, text, self._core)
+        return text
+
+    def _without_entities(self, text: str) -> str:
+        """Normalize again while the result holds an entity that a mapped or
+        deleted character completed (``&#\u0666\u0660;`` -> ``&#60;``), so
+        that normalizing the result changes nothing."""
+        for _ in range(8):
+            if "&" not in text or decode_entities(text) == text:
+                break
+            text = self._once(text)
         return text
 
     def normalize_many(self, texts: Iterable[str]) -> list[str]:
@@ -184,6 +201,8 @@ class Normalizer:
         for parts, nfc in self._many(plan, texts):
             if not nfc:
                 parts = [_settle(plan, p, self._core) for p in parts]
+            if plan.entities:
+                parts = [self._without_entities(p) if "&" in p else p for p in parts]
             out += parts
         return out
 
