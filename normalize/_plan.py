@@ -254,7 +254,8 @@ def _web_passes(
     forms: Mapping[str, str],
     zwj_re: re.Pattern[str] | None,
 ) -> tuple[TextPass, ...]:
-    """Entities, presentation forms, the characters the options delete or turn
+    """Entities, a yeh with hamza NFC leaves apart, then for the patterns:
+    presentation forms, the characters the options delete or turn
     into ASCII signs, then the patterns: so no ligature, invisible mark, tatweel
     or Arabic full stop hides a tag, URL, address or mention from the patterns,
     or makes one appear on a second run. (An entity that a mapped character
@@ -269,8 +270,11 @@ def _web_passes(
         )
         if on
     ]
+    first: tuple[TextPass, ...] = (decode_entities,) if o.entities or o.html else ()
+    if o.compose:
+        first += (compose_yeh_hamza,)
     if not chosen:
-        return (decode_entities,) if o.entities else ()
+        return first
     deleted = [c for c, v in charmap.items() if not v]
     if deleted:
         deleted_re = re.compile(char_class(deleted))
@@ -292,9 +296,15 @@ def _web_passes(
     if forms:
         forms_re = re.compile(char_class(forms))
         chosen.insert(0, lambda text: forms_re.sub(lambda m: forms[m.group()], text))
-    if o.html or o.entities:
-        chosen.insert(0, decode_entities)
-    return tuple(chosen)
+    return first + tuple(chosen)
+
+
+def compose_yeh_hamza(text: str) -> str:
+    """ى or ی + hamza above -> ئ (:data:`~normalize.chars.YEH_HAMZA`)."""
+    if "\u0654" in text:
+        for spelled, letter in chars.YEH_HAMZA.items():
+            text = text.replace(spelled, letter)
+    return text
 
 
 def _tables(charmap: Mapping[str, str]) -> tuple[Units, dict[int, Units]]:

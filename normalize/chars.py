@@ -27,7 +27,7 @@ from typing import Final
 
 #: Bump whenever a table below changes what any profile outputs. It is part of
 #: every profile's ``version`` so dedup keys made by older tables are refused.
-TABLES_VERSION: Final = "1"
+TABLES_VERSION: Final = "2"
 
 
 def _span(first: int, last: int) -> frozenset[str]:
@@ -139,11 +139,14 @@ OTHER_MARKS: Final = _span(0x0653, 0x065F)
 SUPERSCRIPT_ALEF: Final = "\u0670"
 
 #: Quranic annotation: honorific and pause marks above letters (U+0610–U+061A),
-#: small high letters, pause marks and signs (U+06D6–U+06ED), and the Arabic
-#: Extended-A marks (U+08CA–U+08FF, including the disputed end of ayah U+08E2).
+#: small high letters, pause marks and signs (U+06D6–U+06ED), the Arabic
+#: Extended-B marks (U+0898–U+089F, Unicode 14: small high word al-juz, madda
+#: waajib ...) and the Extended-A marks (U+08CA–U+08FF, including the disputed
+#: end of ayah U+08E2).
 QURANIC_MARKS: Final = _union(
     _span(0x0610, 0x061A),
     _span(0x06D6, 0x06ED),
+    _span(0x0898, 0x089F),
     _span(0x08CA, 0x08FF),
 )
 
@@ -154,6 +157,10 @@ COMBINING_MARKS: Final = frozenset(
     for c in _union(HARAKAT, OTHER_MARKS, SUPERSCRIPT_ALEF, QURANIC_MARKS)
     if unicodedata.combining(c)
 )
+
+#: A dotless yeh (ى, Farsi ی) with hamza above, which NFC leaves apart though
+#: it is drawn as yeh with hamza above: ``compose`` writes ئ.
+YEH_HAMZA: Final = MappingProxyType({"\u0649\u0654": "\u0626", "\u06cc\u0654": "\u0626"})
 
 #: Marks that compose with the letter before them under NFC: madda and hamza
 #: above/below (ا + U+0654 -> أ, و + U+0654 -> ؤ, ي + U+0654 -> ئ, ...).

@@ -38,9 +38,9 @@ class NormalizeOptions:
       text without ``&``.
     - ``urls`` / ``emails`` / ``mentions``: delete web addresses, e-mail
       addresses and @mentions (then spaces are tidied if ``whitespace`` is on).
-    - ``compose``: canonical order of Arabic marks and composition of a
-      decomposed hamza or madda with its letter (ا + U+0654 -> أ), i.e. NFC
-      applied to Arabic letter+mark clusters only.
+    - ``compose``: NFC (canonical order of marks, a decomposed hamza or madda
+      composed with its letter: ا + U+0654 -> أ), and ى or ی + U+0654 -> ئ,
+      drawn alike, which NFC leaves apart.
     - ``presentation_forms``: presentation forms A/B, lam-alef ligatures
       (keeping the hamza: ﻷ -> لأ), word ligatures expanded (ﷺ -> صلى الله عليه
       وسلم; never deleted), Arabic math letters.

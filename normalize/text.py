@@ -35,11 +35,12 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 
 from normalize import _engine, _native, chars
-from normalize._plan import Plan, char_class, plan_for
+from normalize._plan import Plan, char_class, compose_yeh_hamza, plan_for
 from normalize._reference import reference_core
 from normalize.options import NormalizeOptions, resolve
 from normalize.web import decode_entities
 
+HAMZA_ABOVE = "\u0654"
 _BATCH_CHARS = 1 << 21
 _BATCH_ITEMS = 1 << 14
 
@@ -51,8 +52,8 @@ _DIACRITICS_RE = re.compile(
 def strip_diacritics(text: str) -> str:
     """Delete harakat (U+064B–U+0652), the marks U+0653–U+065F and superscript
     alef U+0670. A decomposed hamza or madda (U+0653–U+0655) is first composed
-    with its letter, so ا + U+0654 stays أ. Letters, hamza forms, tatweel and
-    Quranic pause marks are left alone.
+    with its letter, so ا + U+0654 stays أ (and ى + U+0654, drawn as ئ, is ئ).
+    Letters, hamza forms, tatweel and Quranic pause marks are left alone.
 
     >>> strip_diacritics("هٰذَا الْقُرْآنُ")
     'هذا القرآن'
@@ -60,7 +61,7 @@ def strip_diacritics(text: str) -> str:
     True
     """
     if any(mark in text for mark in chars.HAMZA_MARKS):
-        text = unicodedata.normalize("NFC", text)
+        text = compose_yeh_hamza(unicodedata.normalize("NFC", text))
     return _DIACRITICS_RE.sub("", text)
 
 
@@ -128,10 +129,17 @@ _ENGINES: dict[str, tuple[Core, One, Many]] = {
 def _settle(plan: Plan, text: str, core: Core) -> str:
     """Run the core passes again while a deletion left marks to compose or reorder."""
     for _ in range(4):
-        if not plan.options.compose or unicodedata.is_normalized("NFC", text):
+        if not plan.options.compose or _composed(text):
             break
-        text = core(plan, unicodedata.normalize("NFC", text))
+        text = core(plan, compose_yeh_hamza(unicodedata.normalize("NFC", text)))
     return text
+
+
+def _composed(text: str) -> bool:
+    """NFC, and no yeh + hamza mark that ``compose`` writes as one letter."""
+    return unicodedata.is_normalized("NFC", text) and not (
+        HAMZA_ABOVE in text and any(spelled in text for spelled in chars.YEH_HAMZA)
+    )
 
 
 class Normalizer:
@@ -178,7 +186,7 @@ class Normalizer:
     def _once(self, text: str) -> str:
         plan = self._plan
         text, risky = self._one(plan, text)
-        if risky and plan.options.compose and not unicodedata.is_normalized("NFC", text):
+        if plan.options.compose and (risky or HAMZA_ABOVE in text) and not _composed(text):
             text = _settle(plan, text, self._core)
         return text
 
@@ -201,6 +209,8 @@ class Normalizer:
         for parts, nfc in self._many(plan, texts):
             if not nfc:
                 parts = [_settle(plan, p, self._core) for p in parts]
+            elif plan.options.compose:  # a deletion may leave a yeh and a hamza mark
+                parts = [_settle(plan, p, self._core) if HAMZA_ABOVE in p else p for p in parts]
             if plan.entities:
                 parts = [self._without_entities(p) if "&" in p else p for p in parts]
             out += parts

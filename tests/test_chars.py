@@ -23,6 +23,20 @@ def test_harakat_and_marks_are_combining_marks() -> None:
     assert chars.HAMZA_MARKS <= chars.OTHER_MARKS
 
 
+ARABIC_BLOCKS = [(0x0600, 0x06FF), (0x0750, 0x077F), (0x0870, 0x089F), (0x08A0, 0x08FF)]
+
+
+def test_search_deletes_every_arabic_mark() -> None:
+    """Every non-spacing mark of the Arabic blocks is a table's: none is
+    left on a letter by ``search`` (U+0898–U+089F are Unicode 14)."""
+    tables = chars.HARAKAT | chars.OTHER_MARKS | {chars.SUPERSCRIPT_ALEF} | chars.QURANIC_MARKS
+    for low, high in ARABIC_BLOCKS:
+        for char in map(chr, range(low, high + 1)):
+            if unicodedata.category(char) == "Mn":
+                assert char in tables, hex(ord(char))
+    assert {chr(c) for c in range(0x0898, 0x08A0)} <= chars.QURANIC_MARKS
+
+
 def test_punctuation_is_unicode_punctuation() -> None:
     for char in chars.PUNCTUATION:
         category = unicodedata.category(char)
