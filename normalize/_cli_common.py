@@ -417,6 +417,16 @@ def print_summary(
     typer.echo("\n".join(lines), err=True)
 
 
+def input_rows(stats: ReadStats) -> list[tuple[str, int]]:
+    """Summary rows for what reading let through: malformed records passed
+    through (``--skip-bad``) and invalid bytes read as U+FFFD (``--errors
+    replace``); none when there were none."""
+    rows = [("bad records, passed through", stats.bad)] if stats.bad else []
+    if stats.replaced_bytes:
+        rows.append(("invalid bytes replaced", stats.replaced_bytes))
+    return rows
+
+
 # --- outputs -----------------------------------------------------------------
 
 

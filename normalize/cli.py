@@ -50,6 +50,7 @@ from normalize._cli_common import (
     check_outputs,
     check_range,
     document_read_options,
+    input_rows,
     output_names,
     print_summary,
     progress,
@@ -163,7 +164,8 @@ Documents: a JSONL/Parquet record is one document (its --text-field); a
 plain-text file is one document (the whole file).
 
 \b
-Output: the kept records, unchanged (a JSONL line's own bytes; a Parquet row
+Output: the kept records, unchanged (a JSONL line's own bytes, even where
+--errors replace read invalid bytes as U+FFFD for the signatures; a Parquet row
 as JSONL, same fields in the same order), in input order. Plain-text files:
 without -o, the kept files' paths, one per line ('-' for standard input);
 with -o DIR, the kept files copied byte for byte into DIR under their path
@@ -470,7 +472,7 @@ def lines_command(
         names = output_names(inputs, output, force=force)
         if names is None:
             check_one_file(output)
-        documents = bad = lines_in = 0
+        documents = lines_in = 0
         with contextlib.ExitStack() as stack:
             if corpus:
                 inputs = stack.enter_context(replayable(inputs))
@@ -496,7 +498,6 @@ def lines_command(
             for record in read_inputs(inputs, options, stats=stats):
                 documents += 1
                 if record.error is not None:
-                    bad += 1
                     write(record, None)
                     continue
                 result = remove(record.text)
@@ -506,9 +507,7 @@ def lines_command(
                 update(stats.bytes_read)
     warn_empty(stats.empty)
     removed = auditor.count
-    rows = [("documents", documents)]
-    if bad:
-        rows.append(("bad, passed through", bad))
+    rows = [("documents", documents), *input_rows(stats)]
     if boilerplate is not None:
         rows.append(("boilerplate lines (distinct)", boilerplate.boilerplate_count))
     rows.append(("lines in", lines_in))
@@ -662,6 +661,7 @@ def dedup_command(
         f" profile {profile}, {elapsed:.2f} s",
         [
             ("documents in", count),
+            *input_rows(stats),
             ("exact duplicates", exact),
             ("near duplicates", near),
             ("clusters", len(result.clusters)),
@@ -860,9 +860,7 @@ def _clean_summary(run: CleanRun, config: CleanConfig, elapsed: float, *, quiet:
     t = run.tally
     result = run.result
     assert result is not None
-    rows = [("documents in", t.documents + run.bad)]
-    if run.bad:
-        rows.append(("bad records, passed through", run.bad))
+    rows = [("documents in", t.documents + run.bad), *input_rows(run.stats)]
     rows += [
         ("lines in", t.lines),
         ("duplicate lines, adjacent", t.line_adjacent),

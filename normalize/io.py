@@ -238,7 +238,8 @@ class ReadOptions:
     - ``max_record_bytes``: the longest line (or whole-file document) accepted.
     - ``parquet_batch_rows``: rows per Parquet record batch.
     - ``keep_raw``: keep each JSONL record's line bytes in ``Record.raw`` so a
-      writer can copy it unchanged (``RecordWriter.write(record)``).
+      writer can copy it unchanged (``RecordWriter.write(record)``); not for
+      a line whose invalid bytes were replaced, which is written with U+FFFD.
 
     >>> ReadOptions(errors="ignore")
     Traceback (most recent call last):
@@ -870,6 +871,7 @@ def _jsonl_record(
     """The record of one JSONL line (``None`` for a blank line)."""
     stats.bytes_read += len(raw)
     content, _ = _split_ending(raw)
+    replaced = stats.replaced_bytes
     try:
         line = _decode(content, spec, lineno, offset, options, stats)
         if lineno == 1:
@@ -878,7 +880,7 @@ def _jsonl_record(
             return None  # blank lines are not records
         obj = _parse_json(line, spec, lineno)
         record = _from_object(obj, spec, lineno, options)
-        if options.keep_raw:
+        if options.keep_raw and stats.replaced_bytes == replaced:  # else written with U+FFFD
             record.raw = raw
     except (DecodeError, RecordError) as e:
         if not options.skip_bad:

@@ -352,3 +352,19 @@ def test_empty_inputs_are_named_but_do_not_stop_the_run(tmp_path):
         f"tanqiya: warning: {empty} is empty",
         f"tanqiya: warning: {packed} is empty",
     ]
+
+
+def test_bad_records_and_replaced_bytes_are_counted(tmp_path):
+    src = tmp_path / "mixed.jsonl"
+    data = (
+        jsonl({"id": 1, "text": P0})
+        + b'[1, 2]\n{"id": 3, "text": 5}\n{"id": 4, "text": "a\xffb"}\n'
+    )
+    src.write_bytes(data)
+    result = run("dedup", src, "--skip-bad", "--errors", "replace", "-o", tmp_path / "out.jsonl")
+    assert result.returncode == 0, result.stderr
+    counts = summary(result)
+    assert counts["documents in"] == counts["kept"] == 4
+    assert counts["bad records, passed through"] == 2
+    assert counts["invalid bytes replaced"] == 1
+    assert (tmp_path / "out.jsonl").read_bytes() == data  # kept records copied byte for byte

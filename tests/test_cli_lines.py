@@ -348,3 +348,15 @@ def test_help_states_the_document_rule():
     assert "a plain-text file is one document (the whole file; standard input too)" in text
     assert "--scope" in text
     assert "--min-docs" in text
+
+
+def test_replaced_bytes_are_written_as_u_fffd_and_counted(tmp_path):
+    """--errors replace: a record whose lines all stay is written with U+FFFD,
+    not its invalid bytes, and the summary counts them."""
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b'{"id": 1, "text": "\xd8\xb0\xd9\x87\xd8\xa8"}\n{"id": 2, "text": "a\xffb"}\n')
+    out = tmp_path / "out.jsonl"
+    result = run("lines", src, "--errors", "replace", "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert [r["text"] for r in read_jsonl(out)] == ["ذهب", "a\ufffdb"]
+    assert summary(result)["invalid bytes replaced"] == 1
