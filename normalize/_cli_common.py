@@ -52,7 +52,8 @@ EXIT_SOFTWARE: Final = 70
 """A count that does not add up: a bug in tanqiya (``EX_SOFTWARE``)."""
 
 DECODE_HINT: Final = (
-    "use --errors replace to write U+FFFD for invalid bytes, or --skip-bad to pass the line through"
+    "use --errors replace to read invalid bytes as U+FFFD,"
+    " or --skip-bad to pass the record through unchanged"
 )
 RECORD_HINT: Final = "use --skip-bad to pass malformed records through unchanged"
 INTERRUPTED: Final = "interrupted"
@@ -167,6 +168,10 @@ def read_options(
     keep_raw: bool = False,
 ) -> ReadOptions:
     """The :class:`ReadOptions` for the shared options (ValueError if invalid)."""
+    for option, field in (("--text-field", text_field), ("--id-field", id_field)):
+        if field is not None and not field:
+            msg = f"{option} must name a field, not ''"
+            raise ValueError(msg)
     return ReadOptions(
         format=input_format.value,
         text_unit=text_unit,

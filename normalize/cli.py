@@ -773,6 +773,9 @@ def clean_command(
         started = time.perf_counter()
         check_document_options(threshold, num_perm, ngram, workers)
         check_fuzzy(fuzzy)
+        if boilerplate_min_docs is not None:
+            check_range("--boilerplate-min-docs", boilerplate_min_docs, low=2)
+        check_range("--boilerplate-min-chars", boilerplate_min_chars, low=1)
         config = CleanConfig(
             repair=repair,
             normalize_output=normalize_output,

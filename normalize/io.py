@@ -848,8 +848,10 @@ def _read_document(
     try:
         text = _decode(data, spec, None, 0, options, stats)
     except DecodeError as e:
-        if not options.skip_bad:
-            raise
+        if not options.skip_bad:  # name the line, though the record is the whole file
+            raise DecodeError(
+                e.path, data.count(b"\n", 0, e.offset) + 1, e.message, e.offset
+            ) from None
         yield _bad(spec, None, e, data, None, stats)
         return
     stats.records += 1

@@ -64,6 +64,7 @@ from normalize.clean import (
 from normalize.dedup import DedupResult, SignedBatch
 from normalize.folders import Write
 from normalize.io import (
+    InputError,
     InputSpec,
     JsonlBlock,
     ReadOptions,
@@ -723,8 +724,9 @@ def _cluster(
 
 def expand_directories(paths: Sequence[str]) -> list[str]:
     """Each folder among ``paths`` replaced by the files under it (recursively,
-    sorted, hidden files and folders skipped). Raises ValueError for a folder
-    with no file.
+    sorted, hidden files and folders skipped, links to folders not followed).
+    Raises ValueError for a folder with no file, InputError for one that
+    cannot be read.
 
     >>> expand_directories(["-"])
     ['-']
@@ -734,13 +736,26 @@ def expand_directories(paths: Sequence[str]) -> list[str]:
         if path == "-" or not Path(path).is_dir():
             out.append(path)
             continue
-        found = sorted(
-            os.fspath(p)
-            for p in Path(path).rglob("*")
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-        )
+        found = sorted(_files_under(path))
         if not found:
             msg = f"{path}: the folder holds no file to clean"
             raise ValueError(msg)
         out += found
     return out
+
+
+def _files_under(folder: str) -> Iterator[str]:
+    """The files under ``folder``, hidden ones and those in hidden folders
+    left out; a subfolder that cannot be listed is an InputError, not a
+    silent gap in the corpus."""
+
+    def unreadable(error: OSError) -> None:
+        where = error.filename or folder
+        raise InputError(os.fspath(where), None, f"cannot read the folder: {error.strerror}")
+
+    for top, folders, names in os.walk(folder, onerror=unreadable):
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        for name in names:
+            path = Path(top, name)
+            if not name.startswith(".") and path.is_file():
+                yield os.fspath(path)

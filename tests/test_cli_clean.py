@@ -283,3 +283,12 @@ def test_an_output_that_would_replace_an_input_or_another_output_is_refused(tmp_
     # -o may name the input, as sort -o does: it is replaced once read
     assert run("clean", src, "-o", src, "-q").returncode == 0
     assert [r["id"] for r in read_jsonl(src)] == ["a"]
+
+
+def test_options_are_named_in_their_errors(tmp_path):
+    for args, message in [
+        (("--boilerplate-min-docs", "1"), "--boilerplate-min-docs must be at least 2, not 1"),
+        (("--boilerplate-min-chars", "0"), "--boilerplate-min-chars must be at least 1, not 0"),
+        (("--text-field", ""), "--text-field must name a field, not ''"),
+    ]:
+        assert error_line(run("clean", "-", *args)) == f"tanqiya: error: {message}"

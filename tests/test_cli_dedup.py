@@ -285,6 +285,7 @@ def test_parquet_rows_come_out_as_jsonl_with_the_same_fields(tmp_path):
         (("--num-perm", "0"), "--num-perm must be at least 1 and at most 4096, not 0"),
         (("--ngram", "0"), "--ngram must be at least 1, not 0"),
         (("--workers", "0"), "--workers must be at least 1, not 0"),
+        (("--text-field", ""), "--text-field must name a field, not ''"),
     ],
 )
 def test_parameters_out_of_range_fail_before_reading(args, message):
@@ -297,6 +298,7 @@ def test_parameters_out_of_range_fail_before_reading(args, message):
         ("a.jsonl", jsonl({"text": "x"}) + b'{"text": \n', "{src}:2: malformed JSON"),
         ("b.jsonl", jsonl({"text": "x"}, {"body": "z"}), "{src}:2: no text field 'text'"),
         ("c.jsonl", jsonl({"text": "x"}) + b'{"text": "\xff"}\n', "{src}:2: invalid UTF-8"),
+        ("d.txt", "سطر\nسطر\n".encode() + b"\xff\n", "{src}:3: invalid UTF-8"),  # one document
     ],
 )
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, name, data, message):

@@ -280,7 +280,7 @@ def test_text_files_to_stdout_or_to_an_output_directory(tmp_path):
             "c.txt",
             b"ok\nab\xffcd\n",
             (),
-            "{src}: invalid UTF-8: byte 0xFF at byte offset 5; use --errors replace",
+            "{src}:2: invalid UTF-8: byte 0xFF at byte offset 5; use --errors replace",
         ),
     ],
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -14,8 +15,8 @@ from hypothesis import strategies as st
 
 from normalize.audit import AuditWriter
 from normalize.clean import CleanConfig, clean
-from normalize.io import ReadOptions, Record, resolve_inputs
-from normalize.pipeline import _dump, _load, run_clean
+from normalize.io import InputError, ReadOptions, Record, resolve_inputs
+from normalize.pipeline import _dump, _load, expand_directories, run_clean
 
 MENU = "الرئيسية | أخبار | رياضة | اقتصاد | اتصل بنا"
 FOOTER = "جميع الحقوق محفوظة للموقع الإخباري"
@@ -89,3 +90,25 @@ def test_run_clean_writes_what_clean_keeps(tmp_path, config: CleanConfig) -> Non
         assert run.result == expected.documents
         removed = sum(map(len, expected.lines_removed)) + len(expected.documents.duplicate_of)
         assert auditor.count == removed
+
+
+def test_a_folder_that_cannot_be_read_is_an_error(tmp_path: Path, monkeypatch) -> None:
+    """Not a silent gap in the corpus (root reads any folder: the denial is
+    simulated where os.walk lists it)."""
+    (tmp_path / "a.jsonl").write_text('{"text": "x"}\n')
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "b.jsonl").write_text('{"text": "y"}\n')
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "c.jsonl").write_text('{"text": "z"}\n')
+    assert expand_directories([str(tmp_path)]) == [str(tmp_path / "a.jsonl"), str(sub / "b.jsonl")]
+    listing = os.scandir
+
+    def scandir(path: str) -> object:
+        if os.fspath(path) == str(sub):
+            raise PermissionError(13, "Permission denied", str(sub))
+        return listing(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(InputError, match="sub: cannot read the folder: Permission denied"):
+        expand_directories([str(tmp_path)])
