@@ -48,6 +48,7 @@ import gzip
 import importlib
 import io
 import json
+import math
 import os
 import re
 import secrets
@@ -1276,18 +1277,34 @@ def json_line(obj: Mapping[str, Any]) -> bytes:
     """One JSONL line: key order kept, non-ASCII written as is; a lone
     surrogate (from a ``\\ud800`` escape in the input) stays escaped so the
     output is valid UTF-8. Dates and times become ISO strings, other
-    non-JSON values (from Parquet) their ``str``.
+    non-JSON values (from Parquet) their ``str``; NaN and the infinities (a
+    Parquet NaN, a ``1e400`` read as a float), which JSON has no number
+    for, ``null``, as pandas writes them.
 
     >>> json_line({"text": "سلام", "n": 1})
     b'{"text": "\\xd8\\xb3\\xd9\\x84\\xd8\\xa7\\xd9\\x85", "n": 1}\\n'
-    >>> json_line({"t": "\\ud800"})
-    b'{"t": "\\\\ud800"}\\n'
+    >>> json_line({"t": "\\ud800", "x": [float("nan"), 1.5]})
+    b'{"t": "\\\\ud800", "x": [null, 1.5]}\\n'
     """
-    line = json.dumps(obj, ensure_ascii=False, default=_json_default)
+    try:
+        line = json.dumps(obj, ensure_ascii=False, default=_json_default, allow_nan=False)
+    except ValueError:
+        return json_line(cast("Mapping[str, Any]", _finite(obj)))
     try:
         return line.encode("utf-8") + b"\n"
     except UnicodeEncodeError:
         return json.dumps(obj, ensure_ascii=True, default=_json_default).encode("ascii") + b"\n"
+
+
+def _finite(value: object) -> object:
+    """``value`` with NaN and the infinities, at any depth, as None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _json_default(value: object) -> object:

@@ -523,6 +523,18 @@ def test_jsonl_writer_round_trip(tmp_path):
     assert [list(o) for o in back] == [list(o) for o in objs]
 
 
+def test_numbers_json_has_not_are_written_as_null(tmp_path):
+    """1e400 reads as an infinity, a Parquet float may be NaN: JSON has no
+    number for them, and strict parsers refuse the bare NaN / Infinity."""
+    path = write(tmp_path / "a.jsonl", b'{"text": "x", "big": 1e400, "v": [NaN, -Infinity, 2.5]}\n')
+    out = io.BytesIO()
+    for record in records([path]):
+        RecordWriter(out, "jsonl").write(record, "y")
+    line = out.getvalue()
+    assert line == b'{"text": "y", "big": null, "v": [null, null, 2.5]}\n'
+    json.loads(line, parse_constant=lambda name: pytest.fail(f"bare {name}"))
+
+
 def test_jsonl_writer_plain_records_and_surrogates():
     out = io.BytesIO()
     writer = RecordWriter(out, "jsonl", text_field="body")
@@ -535,7 +547,11 @@ def test_jsonl_writer_plain_records_and_surrogates():
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)  # JSON's numbers
+    | st.text(),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
     max_leaves=8,
 )
