@@ -19,6 +19,7 @@ Short strings skip numpy and use ``str.translate`` with the same map.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from codecs import charmap_decode as _charmap_decode
@@ -85,6 +86,26 @@ def elongate(plan: Plan, text: str) -> str:
         return text
     laughter = plan.options.laughter
     return plan.elongation_re.sub(lambda m: _shorten(m, laughter), text)
+
+
+def late(plan: Plan, text: str) -> str:
+    """The hamza carriers, after elongation: ئ -> ي, ؤ -> و, except in a run
+    of three or more it would make of one letter (بيئي stays: elongation
+    would take ييي for a stretched yeh, now or on the next call)."""
+    for char, letter in plan.late.items():
+        if char in text:
+            folded = text.replace(char, letter)
+            if plan.elongation_re is not None and letter * 3 in folded:
+                parts = _runs_with(char, letter).split(text)  # runs at odd indices
+                parts[::2] = [p.replace(char, letter) for p in parts[::2]]
+                folded = "".join(parts)
+            text = folded
+    return text
+
+
+@functools.cache
+def _runs_with(char: str, letter: str) -> re.Pattern[str]:
+    return re.compile(f"((?:{letter}|{char}){{3,}})")
 
 
 def contextual(plan: Plan, text: str) -> str:
@@ -181,10 +202,12 @@ def normalize_short(plan: Plan, text: str) -> str:
         try:  # presentation forms become letters: most such strings now encode
             mapped = _charmap_encode(text, "strict", page.encoding)[0]
         except UnicodeEncodeError:
-            return tidy_whitespace(plan, elongate(plan, contextual(plan, text)))
+            return tidy_whitespace(plan, late(plan, elongate(plan, contextual(plan, text))))
     text = _charmap_decode(mapped, "strict", page.decoding)[0]
     if plan.elongation_re is not None and page.runs.search(mapped.translate(page.letters)):
         text = elongate(plan, text)
+    if plan.late:
+        text = late(plan, text)
     mode = plan.options.whitespace
     if mode != "keep" and _untidy(mode, page.other_spaces, mapped):
         text = tidy_whitespace(plan, text)
@@ -198,7 +221,7 @@ def _normalize_general(plan: Plan, text: str) -> str:
         text = text.translate(plan.translation)
     if plan.zwj_re is not None and chars.ZWJ in text:
         text = plan.zwj_re.sub("", text)
-    return tidy_whitespace(plan, elongate(plan, contextual(plan, text)))
+    return tidy_whitespace(plan, late(plan, elongate(plan, contextual(plan, text))))
 
 
 # --- arrays ----------------------------------------------------------------------
@@ -304,6 +327,8 @@ def normalize_joined(plan: Plan, joined: str) -> tuple[list[str], bool]:
             seps = np.flatnonzero(units == 0)
             for item in np.unique(np.searchsorted(seps, starts)).tolist():
                 parts[item] = elongate(plan, parts[item])
+    if plan.late:
+        parts = [late(plan, p) for p in parts]
     return parts, nfc
 
 

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from normalize import chars
-from normalize._engine import compose, contextual, elongate, web
+from normalize._engine import compose, contextual, elongate, late, web
 from normalize._plan import CODE_POINTS, Plan, mask_of
 
 try:
@@ -65,8 +65,11 @@ class Tables:
 
 
 @functools.lru_cache(maxsize=8)
-def tables(plan: Plan) -> Tables:
-    """The native form of ``plan`` (built once per plan)."""
+def tables(plan: Plan, *, folded: bool = True) -> Tables:
+    """The native form of ``plan`` (built once per plan). ``folded``: the
+    hamza carriers (``Plan.late``) folded in the table too, right for every
+    text without a run of three letters (elongation cannot tell a folded
+    carrier from the letter); the others are mapped again unfolded."""
     o = plan.options
     classes = np.zeros(CODE_POINTS, dtype=np.uint8)
 
@@ -95,12 +98,17 @@ def tables(plan: Plan) -> Tables:
     if contextual_chars:
         mark(contextual_chars, _PASS)
     table = plan.table.astype("=u4")
+    expansions = {cp: "".join(map(chr, units.tolist())) for cp, units in plan.expansions.items()}
+    if folded:  # a carrier, and what maps to one (a presentation form, a ligature)
+        for char, letter in plan.late.items():
+            table[table == ord(char)] = ord(letter)
+            expansions = {cp: e.replace(char, letter) for cp, e in expansions.items()}
     if marks_deleted:  # a decomposed hamza must compose first
         table[[ord(c) for c in chars.HAMZA_MARKS]] = _ABORTING
     return Tables(
         table=table.tobytes(),
         classes=classes.tobytes(),
-        expansions={cp: "".join(map(chr, units.tolist())) for cp, units in plan.expansions.items()},
+        expansions=expansions,
         mode=_MODES[o.whitespace],
         abort=o.compose,
         ccc=ccc,
@@ -144,6 +152,16 @@ def _string_passes(plan: Plan, text: str, flags: int) -> tuple[str, int]:
     return text, flags
 
 
+def _finish(plan: Plan, text: str, flags: int, source: str) -> tuple[str, int]:
+    """:func:`_string_passes` on a text the folded table mapped; one that
+    may hold a run is mapped again unfolded, its carriers folded after
+    elongation."""
+    if plan.late and flags & _RUN:
+        text, flags = _map_one(plan, tables(plan, folded=False), source, folded=False)
+        return late(plan, text), flags
+    return _string_passes(plan, text, flags)
+
+
 def _map_composed(plan: Plan, t: Tables, text: str) -> tuple[str, int]:
     """The C pass on a text it handed back: composed first, no hand-back."""
     out, flags = map_text(compose(plan, text), *t.args(abort=False))
@@ -151,11 +169,13 @@ def _map_composed(plan: Plan, t: Tables, text: str) -> tuple[str, int]:
     return out, flags
 
 
-def _map_one(plan: Plan, t: Tables, text: str) -> tuple[str, int]:
+def _map_one(plan: Plan, t: Tables, text: str, *, folded: bool = True) -> tuple[str, int]:
     """The C pass on one text (composing it first where it needs it)."""
     out, flags = map_text(text, *t.args(abort=True))
     if out is None:
         out, flags = _map_composed(plan, t, text)
+    if folded:
+        return _finish(plan, out, flags, text)
     return _string_passes(plan, out, flags)
 
 
@@ -185,7 +205,7 @@ def normalize_batch(plan: Plan, texts: list[str]) -> tuple[list[str], bool]:
         out, flags = mapped[i], marks[i]
         if out is None:
             out, flags = _map_composed(plan, t, texts[i])
-        out, flags = _string_passes(plan, out, flags)
+        out, flags = _finish(plan, out, flags, texts[i])
         outs[i] = out
         if nfc and flags & _NOT_NFC:
             nfc = unicodedata.is_normalized("NFC", out)

@@ -225,14 +225,23 @@ class Plan:
     tanween: tuple[str, str] | None  # (alef + fathatan, fathatan + alef)
     zwj_re: re.Pattern[str] | None  # a ZWJ not between two emoji
     elongation_re: re.Pattern[str] | None  # three or more of one Arabic letter
+    late: Mapping[str, str]  # after elongation: hamza carriers -> letters
     run_letters: Mask  # code points elongation may apply to (wildcards too)
     wildcards: Mask | None  # code points the later string passes change
     breaks: Mask | None  # code points a run of spaces must not survive next to
 
-    @property
+    @functools.cached_property
     def entities(self) -> bool:
-        """Whether HTML entities are decoded (``html`` or ``entities``)."""
-        return self.options.html or self.options.entities
+        """Whether an output can hold an entity to decode: entities are
+        decoded (``html`` or ``entities``) and ``&`` is kept."""
+        o = self.options
+        return (o.html or o.entities) and self.charmap.get("&", "&") == "&"
+
+    @functools.cached_property
+    def yeh_hamza(self) -> bool:
+        """Whether an output can hold ى or ی + U+0654 to compose: ``compose``
+        is on and the hamza mark is kept."""
+        return self.options.compose and self.charmap.get("\u0654", "\u0654") == "\u0654"
 
     # The string engine's forms of the charmap, built on first use (a run on
     # the native core never needs them).
@@ -335,6 +344,12 @@ def compile_plan(options: NormalizeOptions) -> Plan:
     o = options
     steps = char_steps(o)
     charmap = compose_steps(steps)
+    late: dict[str, str] = {}
+    if o.hamza_carriers:
+        # after elongation: ي + ئ + ي are three letters as written (بيئي), not
+        # a stretched yeh, so the carriers are written as ي and و last
+        late = {c: charmap[c] for c in chars.HAMZA_CARRIERS}
+        charmap = compose_steps([s for s in steps if s is not chars.HAMZA_CARRIERS])
     for value in charmap.values():
         if len(value) > 1 and (value != value.strip() or "  " in value):
             msg = f"an expansion must not start, end or double whitespace: {value!r}"
@@ -380,6 +395,7 @@ def compile_plan(options: NormalizeOptions) -> Plan:
         elongation_re=(
             re.compile(f"({char_class(chars.ARABIC_LETTERS)})\\1\\1+") if o.elongation else None
         ),
+        late=late,
         run_letters=mask_of(chars.ARABIC_LETTERS | wild),
         wildcards=mask_of(wild) if wild else None,
         breaks=breaks,

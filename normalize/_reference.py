@@ -12,6 +12,7 @@ fast path in :mod:`normalize.text` is tested against, and the implementation
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,8 @@ def reference_core(plan: Plan, text: str) -> str:
             text = _swap_pairs(text, *plan.tanween)
     if options.elongation:
         text = _shorten_runs(text, options.laughter)
+    for char, letter in plan.late.items():  # hamza carriers, once runs are settled
+        text = _fold_carrier(text, char, letter, keep_runs=options.elongation)
     if options.whitespace == "spaces":
         text = _tidy_spaces(text)
     elif options.whitespace == "all":
@@ -121,4 +124,16 @@ def _tidy_spaces(text: str) -> str:
     for body, brk in lines:
         words = [w for w in body.split(" ") if w]
         out.append(" ".join(words) + brk)
+    return "".join(out)
+
+
+def _fold_carrier(text: str, char: str, letter: str, *, keep_runs: bool) -> str:
+    """``char`` -> ``letter``, but in a run of 3+ of the two (with
+    ``keep_runs``): there it stays, else the run would read as elongation."""
+    out: list[str] = []
+    for is_run, group in itertools.groupby(text, lambda c: c in (char, letter)):
+        piece = "".join(group)
+        if is_run and not (keep_runs and len(piece) >= 3):
+            piece = piece.replace(char, letter)
+        out.append(piece)
     return "".join(out)

@@ -56,7 +56,9 @@ class NormalizeOptions:
     - ``persian``: ک -> ك, ہ ھ ە ۀ -> ه, ۃ -> ة, ے -> ي ...; Farsi yeh ی is
       ي inside a word and ى at its end.
     - ``alef``: أ إ آ ٱ ٲ ٳ ٵ -> ا.
-    - ``hamza_carriers``: ؤ -> و, ئ -> ي.
+    - ``hamza_carriers``: ؤ -> و, ئ -> ي (last, after ``elongation``; with it,
+      a carrier is kept where folding would write one letter three times:
+      البيئية is not a stretched البيه).
     - ``alef_maksura``: ى -> ي.
     - ``teh_marbuta``: ة -> ه.
     - ``digits``: Arabic-Indic and Extended digits -> 0-9, ٫ -> ".", ٬ -> ",",

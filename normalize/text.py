@@ -186,7 +186,9 @@ class Normalizer:
     def _once(self, text: str) -> str:
         plan = self._plan
         text, risky = self._one(plan, text)
-        if plan.options.compose and (risky or HAMZA_ABOVE in text) and not _composed(text):
+        unsettled = risky and plan.options.compose
+        unsettled = unsettled or (plan.yeh_hamza and HAMZA_ABOVE in text)
+        if unsettled and not _composed(text):
             text = _settle(plan, text, self._core)
         return text
 
@@ -209,7 +211,7 @@ class Normalizer:
         for parts, nfc in self._many(plan, texts):
             if not nfc:
                 parts = [_settle(plan, p, self._core) for p in parts]
-            elif plan.options.compose:  # a deletion may leave a yeh and a hamza mark
+            elif plan.yeh_hamza:  # a deletion may leave a yeh and a hamza mark
                 parts = [_settle(plan, p, self._core) if HAMZA_ABOVE in p else p for p in parts]
             if plan.entities:
                 parts = [self._without_entities(p) if "&" in p else p for p in parts]
