@@ -113,10 +113,32 @@ def contextual(plan: Plan, text: str) -> str:
     if plan.farsi_re is not None and chars.FARSI_YEH in text:
         text = plan.farsi_re.sub(plan.farsi_final, text)
         text = text.replace(chars.FARSI_YEH, plan.farsi_inside)
-    if plan.tanween is not None:
-        while plan.tanween[0] in text:  # alef + fathatan + fathatan: twice
-            text = text.replace(*plan.tanween)
+    if plan.tanween is not None and plan.tanween[0] in text:
+        text = _fathatan_first(text, plan.tanween[0])
     return text
+
+
+def _fathatan_first(text: str, pair: str) -> str:
+    """Each run of alef and fathatan (``pair``: the two) that holds a
+    fathatan after an alef, written fathatan first: what swapping the pairs
+    until none is left gives, in one pass (a run of alefs is not swept once
+    per alef)."""
+    alef, fathatan = pair[0], pair[1]
+    out: list[str] = []
+    done = 0
+    at = text.find(pair)
+    while at != -1:
+        start, end = at, at + 2
+        while start > done and text[start - 1] in pair:
+            start -= 1
+        while end < len(text) and text[end] in pair:
+            end += 1
+        run = text[start:end]
+        out += (text[done:start], fathatan * run.count(fathatan), alef * run.count(alef))
+        done = end
+        at = text.find(pair, done)
+    out.append(text[done:])
+    return "".join(out)
 
 
 def _tidy_spaces(text: str, breaks: tuple[str, ...] = ("\n", "\r")) -> str:

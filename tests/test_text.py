@@ -144,6 +144,17 @@ def test_astral_and_lone_surrogates_pass_through(implementation: str, repeat: in
     assert normalizer.normalize_many([text] * 3) == [text] * 3
 
 
+@pytest.mark.parametrize("implementation", FAST)
+def test_fathatan_crosses_a_long_run_of_alefs(implementation: str) -> None:
+    """In one step, not one sweep of the text per alef (a spam line of
+    100,000 alefs took a minute)."""
+    normalizer = _made_with("light", implementation)
+    text = "\u0628" + "\u0627" * 50_000 + "\u064b\u0627\u064b \u0627\u064b"
+    expected = "\u0628" + "\u064b" * 2 + "\u0627" * 50_001 + " \u064b\u0627"
+    assert normalizer.normalize(text) == expected
+    assert normalizer.normalize_many([text, text]) == [expected, expected]
+
+
 def test_text_holding_the_batch_separator() -> None:
     texts = ["أ\x00ب", "جـد", "ا \x00 ب"]
     assert Normalizer().normalize_many(texts) == ["ا\x00ب", "جد", "ا \x00 ب"]
