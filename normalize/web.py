@@ -18,6 +18,8 @@ _TAG_RE = re.compile(
     r"<(script|style)\b[^\x00]*?</\1\s*>|<!--[^\x00]*?-->|</?[A-Za-z][^<>\x00]*>", re.IGNORECASE
 )
 _URL_RE = re.compile(r"(?:(?:https?|ftps?|file)://|www\.)[^\s\x00<>\"]+", re.IGNORECASE)
+#: what ends a sentence or a bracket right after a web address, not part of it
+_URL_TAIL = frozenset(".,;:!?)]}»\"'\u060c\u061b\u061f\u06d4")
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _MENTION_RE = re.compile(r"(?<![\w@])@\w+")
 
@@ -67,10 +69,27 @@ def remove_urls(text: str) -> str:
 
     >>> remove_urls("المصدر: https://example.com/a?b=1 اليوم")
     'المصدر:  اليوم'
+
+    Punctuation that ends it is the sentence's (a closing bracket unless the
+    address opened one):
+
+    >>> remove_urls("(انظر https://example.com/a_(b)). وقال")
+    '(انظر ). وقال'
     """
     if "://" in text or "www." in text.lower():
-        return _until_stable(lambda t: _URL_RE.sub("", t), text)
+        return _until_stable(lambda t: _URL_RE.sub(_url_tail, t), text)
     return text
+
+
+def _url_tail(match: re.Match[str]) -> str:
+    """What follows the address in a match: its trailing punctuation."""
+    url = match.group()
+    end = len(url)
+    while end and url[end - 1] in _URL_TAIL:
+        if url[end - 1] == ")" and url.count("(", 0, end) >= url.count(")", 0, end):
+            break  # the address's own bracket: a_(b)
+        end -= 1
+    return url[end:]
 
 
 def remove_emails(text: str) -> str:
