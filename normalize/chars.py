@@ -109,7 +109,7 @@ PERSIAN_VARIANTS: Final = MappingProxyType(
 )
 
 #: Arabic-script letters: what counts as "inside a word" for the final-yeh
-#: rule and for letter elongation. Hamza (U+0621) and tatweel are included.
+#: rule and for letter elongation. Hamza (U+0621) is included, tatweel is not.
 ARABIC_LETTERS: Final = _union(
     _span(0x0620, 0x063F),
     _span(0x0641, 0x064A),

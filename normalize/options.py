@@ -64,7 +64,10 @@ class NormalizeOptions:
     - ``digits``: Arabic-Indic and Extended digits -> 0-9, ٫ -> ".", ٬ -> ",",
       ٪ -> "%".
     - ``arabic_punctuation``: ، ؛ ؟ ۔ -> , ; ? .
-    - ``punctuation``: every punctuation mark -> a space (for keys).
+    - ``punctuation``: punctuation -> a space (for keys): the P* characters of
+      the Latin, Greek, Armenian, Hebrew and Arabic blocks, of general and
+      supplemental punctuation, brackets, CJK and full-width forms
+      (:data:`normalize.chars.PUNCTUATION`; Syriac, Indic ... are kept).
     - ``casefold``: what ``str.casefold`` does (Latin, Greek, Cyrillic ...;
       Arabic has no case), as one more character map.
     - ``elongation``: an Arabic letter written 3+ times in a row -> once.
