@@ -81,6 +81,8 @@ def char_steps(options: NormalizeOptions) -> list[Mapping[str, str]]:
         if o.persian:
             forms.update(chars.FARSI_YEH_FORMS)
         steps.append(forms)
+    if o.word_breaks:
+        steps.append({chars.ZWSP: " "})
     if o.invisible:
         steps.append(dict.fromkeys(chars.INVISIBLE, ""))
     if o.odd_spaces:

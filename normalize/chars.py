@@ -190,6 +190,10 @@ INVISIBLE: Final = _union(
     "\ufeff",  # BOM, zero width no-break space
 )
 
+#: Zero width space: a word boundary in Unicode's word segmentation (UAX #29),
+#: where ZWNJ and ZWJ are not; ``word_breaks`` makes it a space.
+ZWSP: Final = "\u200b"
+
 #: Emoji that a ZWJ may join (Extended_Pictographic blocks, the variation
 #: selector and skin-tone modifiers that end an emoji before a ZWJ).
 EMOJI: Final = _union(

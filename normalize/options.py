@@ -44,6 +44,9 @@ class NormalizeOptions:
     - ``presentation_forms``: presentation forms A/B, lam-alef ligatures
       (keeping the hamza: ﻷ -> لأ), word ligatures expanded (ﷺ -> صلى الله عليه
       وسلم; never deleted), Arabic math letters.
+    - ``word_breaks``: ZWSP (U+200B) -> a space: it separates words in
+      Unicode's word segmentation (UAX #29), unlike ZWNJ and ZWJ, and a page
+      may use it between words (``قال\u200bالرئيس`` is two words).
     - ``invisible``: delete ZWSP, ZWNJ, LRM, RLM, ALM, bidi embeddings,
       overrides and isolates, BOM, soft hyphen; ZWJ too, except inside emoji.
     - ``odd_spaces``: NBSP, thin, narrow, ideographic ... spaces -> U+0020.
@@ -87,6 +90,7 @@ class NormalizeOptions:
     mentions: bool = False
     compose: bool = False
     presentation_forms: bool = False
+    word_breaks: bool = False
     invisible: bool = False
     odd_spaces: bool = False
     tatweel: bool = False
@@ -166,6 +170,7 @@ LIGHT: Final = NormalizeOptions(
 
 SEARCH: Final = LIGHT.replace(
     name="search",
+    word_breaks=True,
     harakat=True,
     other_marks=True,
     superscript_alef="delete",
