@@ -284,6 +284,8 @@ def _web_passes(
     first: tuple[TextPass, ...] = (decode_entities,) if o.entities or o.html else ()
     if o.compose:
         first += (compose_yeh_hamza,)
+    if o.superscript_alef == "alef":
+        first += (_no_alef_after_maksura,)
     if not chosen:
         return first
     deleted = [c for c, v in charmap.items() if not v]
@@ -308,6 +310,15 @@ def _web_passes(
         forms_re = re.compile(char_class(forms))
         chosen.insert(0, lambda text: forms_re.sub(lambda m: forms[m.group()], text))
     return first + tuple(chosen)
+
+
+_MAKSURA_DAGGER = re.compile("([\u0649\u06cc][\u064b-\u0652]*)\u0670")
+
+
+def _no_alef_after_maksura(text: str) -> str:
+    """``superscript_alef="alef"``: the dagger alef on ى (عَلَىٰ, مُوسَىٰ) says
+    how ى is read, it is no missing letter: deleted, not written ا."""
+    return _MAKSURA_DAGGER.sub(r"\1", text) if "\u0670" in text else text
 
 
 def compose_yeh_hamza(text: str) -> str:

@@ -53,7 +53,8 @@ class NormalizeOptions:
     - ``tatweel``: delete kashida U+0640.
     - ``harakat``: delete U+064B–U+0652.
     - ``other_marks``: delete U+0653–U+065F (after ``compose`` has used them).
-    - ``superscript_alef``: U+0670 ``"keep"``, ``"delete"`` or ``"alef"`` (ا).
+    - ``superscript_alef``: U+0670 ``"keep"``, ``"delete"`` or ``"alef"`` (ا;
+      on ى or ی, which it only says how to read, it is deleted: عَلَىٰ -> على).
     - ``quranic_marks``: delete U+0610–U+061A, U+06D6–U+06ED, U+08CA–U+08FF.
     - ``tanween_alef``: write fathatan before the alef (اً -> ًا).
     - ``persian``: ک -> ك, ہ ھ ە ۀ -> ه, ۃ -> ة, ے -> ي ...; Farsi yeh ی is
