@@ -119,7 +119,8 @@ Examples:
 Inputs: .txt (or any other extension) line by line; .jsonl/.ndjson/.json
 one JSON object per line; .parquet/.pq (needs tanqiya[parquet]); each may end
 in .gz, or .zst (needs tanqiya[zstd]). -o OUT is written atomically: on error
-OUT is left as it was. Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C.
+OUT is left as it was.
+Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C, 143 kill.
 """
 
 LINES_EPILOG: Final = """\b
@@ -149,7 +150,7 @@ Lines compare by their key (the --profile normalization), so copies that
 differ in diacritics, tatweel, spaces, NBSP or invisible marks are one line.
 Blank lines (no letter or digit) are never removed. The first copy is kept;
 --scope corpus keeps no copy of a line found in --min-docs documents.
-Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C.
+Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C, 143 kill.
 """
 
 DEDUP_EPILOG: Final = """\b
@@ -182,7 +183,7 @@ through chains of such pairs, so a removed document's similarity to the kept
 one (in the audit) can be lower. Each cluster keeps one document (--keep). A
 document without a letter or digit (empty, punctuation, emoji) is always
 kept. The output does not depend on --workers.
-Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C.
+Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C, 143 kill.
 """
 
 CLEAN_EPILOG: Final = """\b
@@ -204,6 +205,7 @@ the output is a folder of cleaned files, -o DIR) or JSONL/Parquet files (one
 document per record; the output is JSONL with the text field replaced).
 Memory holds hashes and signatures, not the corpus: cleaned texts wait in a
 temporary file. Outputs, audit and report are written atomically.
+Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C, 143 kill.
 """
 
 
