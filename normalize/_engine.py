@@ -43,6 +43,19 @@ def web(plan: Plan, text: str) -> str:
     return text
 
 
+def web_many(plan: Plan, texts: list[str]) -> list[str]:
+    """:func:`web` on each text; where every pass acts on one character
+    (``Plan.web_triggers``), a batch with none of them is one scan of the
+    joined texts, not a call per text (line keys come in batches of lines)."""
+    triggers = plan.web_triggers
+    if triggers is None:
+        return [web(plan, text) for text in texts]
+    joined = "".join(texts)
+    if not any(c in joined for c in triggers):
+        return texts
+    return [web(plan, t) if any(c in t for c in triggers) else t for t in texts]
+
+
 def compose(plan: Plan, text: str) -> str:
     """NFC where it can change the result (see ``Plan.deletes_marks``); in a
     joined batch, only on the items that need it."""

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from normalize import chars
-from normalize._engine import compose, contextual, elongate, late, web
+from normalize._engine import compose, contextual, elongate, late, web, web_many
 from normalize._plan import CODE_POINTS, Plan, mask_of
 
 try:
@@ -197,7 +197,7 @@ def normalize_batch(plan: Plan, texts: list[str]) -> tuple[list[str], bool]:
         if not all(map(str.__instancecheck__, texts)):
             msg = "normalize_batch() takes strings"
             raise TypeError(msg)
-        texts = [web(plan, text) for text in texts]
+        texts = web_many(plan, texts)
     mapped, marks = map_texts(texts, *t.args(abort=True))
     outs = cast("list[str]", mapped)  # None only where a flag says so, replaced below
     nfc = True

@@ -18,7 +18,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -214,6 +214,7 @@ class Plan:
 
     options: NormalizeOptions
     web: tuple[TextPass, ...]
+    web_triggers: str | None  # a web pass changes only texts holding one of these (None: any)
     forms: Mapping[str, str]  # presentation form -> its letters, before other steps
     charmap: Mapping[str, str]  # every character step, composed
     table: Units  # charmap over code points, with DELETED / EXPANDED
@@ -312,6 +313,13 @@ def _web_passes(
     return first + tuple(chosen)
 
 
+def _triggers(passes: tuple[TextPass, ...]) -> str | None:
+    """The characters without which none of ``passes`` changes a text, when
+    each pass has such a character (None otherwise)."""
+    found = [_TRIGGERS.get(p) for p in passes]
+    return None if None in found else "".join(cast("list[str]", found))
+
+
 _MAKSURA_DAGGER = re.compile("([\u0649\u06cc][\u064b-\u0652]*)\u0670")
 
 
@@ -390,9 +398,11 @@ def compile_plan(options: NormalizeOptions) -> Plan:
         breaks = mask_of(SEP)
     elif o.whitespace == "spaces":
         breaks = mask_of(SEP + "\n\r")
+    web = _web_passes(o, charmap, steps[0] if o.presentation_forms else {}, zwj_re)
     return Plan(
         options=o,
-        web=_web_passes(o, charmap, steps[0] if o.presentation_forms else {}, zwj_re),
+        web=web,
+        web_triggers=_triggers(web),
         forms=steps[0] if o.presentation_forms else {},
         charmap=charmap,
         table=table,
@@ -419,3 +429,11 @@ def compile_plan(options: NormalizeOptions) -> Plan:
 def plan_for(options: NormalizeOptions) -> Plan:
     """The compiled plan for ``options``, built once per distinct options."""
     return compile_plan(options)
+
+
+#: the one character each cheap early pass acts on
+_TRIGGERS: Final[dict[TextPass, str]] = {
+    decode_entities: "&",
+    compose_yeh_hamza: "\u0654",
+    _no_alef_after_maksura: "\u0670",
+}
