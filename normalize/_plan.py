@@ -287,6 +287,8 @@ def _web_passes(
         first += (compose_yeh_hamza,)
     if o.superscript_alef == "alef":
         first += (_no_alef_after_maksura,)
+    if o.punctuation:
+        first += (_keycap_signs,)
     if not chosen:
         return first
     deleted = [c for c, v in charmap.items() if not v]
@@ -318,6 +320,16 @@ def _triggers(passes: tuple[TextPass, ...]) -> str | None:
     each pass has such a character (None otherwise)."""
     found = [_TRIGGERS.get(p) for p in passes]
     return None if None in found else "".join(cast("list[str]", found))
+
+
+_KEYCAP_SIGN = re.compile("([#*])\ufe0f?\u20e3")
+
+
+def _keycap_signs(text: str) -> str:
+    """``punctuation``: the keycap emoji #️⃣ *️⃣ are their sign, which becomes
+    a space, not a sign whose variation selector and keycap mark stay behind
+    (digit keycaps are content and stay)."""
+    return _KEYCAP_SIGN.sub(r"\1", text) if "\u20e3" in text else text
 
 
 _MAKSURA_DAGGER = re.compile("([\u0649\u06cc][\u064b-\u0652]*)\u0670")
@@ -436,4 +448,5 @@ _TRIGGERS: Final[dict[TextPass, str]] = {
     decode_entities: "&",
     compose_yeh_hamza: "\u0654",
     _no_alef_after_maksura: "\u0670",
+    _keycap_signs: "\u20e3",
 }
