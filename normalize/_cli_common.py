@@ -481,8 +481,9 @@ def output_names(
     It is a directory for plain-text inputs when ``folder_in`` (a folder was
     given) or when ``-o`` asks for one (:func:`~normalize.folders.wants_directory`);
     the directory is checked (:func:`~normalize.folders.check_directory`)
-    before any reading."""
+    before any reading, and a one-stream ``-o DIR/`` refused (:func:`check_one_file`)."""
     if output_format_for(inputs) != "text" or not (folder_in or wants_directory(output, inputs)):
+        check_one_file(output)
         return None
     if output is None or output == STDIN:
         raise ValueError(FOLDER_NEEDS_OUTPUT)

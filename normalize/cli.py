@@ -472,8 +472,6 @@ def lines_command(
         out_format = output_format_for(inputs)
         check_outputs(inputs, output, ("--audit", audit))
         names = output_names(inputs, output, force=force)
-        if names is None:
-            check_one_file(output)
         documents = lines_in = 0
         with contextlib.ExitStack() as stack:
             if corpus:
@@ -805,8 +803,6 @@ def clean_command(
         check_outputs(inputs, output, ("--audit", audit), ("--report", report))
         folder_in = any(p != STDIN and Path(p).is_dir() for p in given)
         names = output_names(inputs, output, force=force, folder_in=folder_in)
-        if names is None:
-            check_one_file(output)
         with (
             Stages(enabled=show_progress(quiet)) as stages,
             document_writer(output, out_format, text_field, names, force=force) as write,
