@@ -244,7 +244,8 @@ class Plan:
     def yeh_hamza(self) -> bool:
         """Whether an output can hold ى or ی + U+0654 to compose: ``compose``
         is on and the hamza mark is kept."""
-        return self.options.compose and self.charmap.get("\u0654", "\u0654") == "\u0654"
+        hamza = chars.HAMZA_ABOVE
+        return self.options.compose and self.charmap.get(hamza, hamza) == hamza
 
     # The string engine's forms of the charmap, built on first use (a run on
     # the native core never needs them).
@@ -343,7 +344,7 @@ def _no_alef_after_maksura(text: str) -> str:
 
 def compose_yeh_hamza(text: str) -> str:
     """ى or ی + hamza above -> ئ (:data:`~normalize.chars.YEH_HAMZA`)."""
-    if "\u0654" in text:
+    if chars.HAMZA_ABOVE in text:
         for spelled, letter in chars.YEH_HAMZA.items():
             text = text.replace(spelled, letter)
     return text
@@ -446,7 +447,7 @@ def plan_for(options: NormalizeOptions) -> Plan:
 #: the one character each cheap early pass acts on
 _TRIGGERS: Final[dict[TextPass, str]] = {
     decode_entities: "&",
-    compose_yeh_hamza: "\u0654",
+    compose_yeh_hamza: chars.HAMZA_ABOVE,
     _no_alef_after_maksura: "\u0670",
     _keycap_signs: "\u20e3",
 }

@@ -158,13 +158,18 @@ COMBINING_MARKS: Final = frozenset(
     if unicodedata.combining(c)
 )
 
+#: The combining hamza above (U+0654).
+HAMZA_ABOVE: Final = "\u0654"
+
 #: A dotless yeh (ى, Farsi ی) with hamza above, which NFC leaves apart though
 #: it is drawn as yeh with hamza above: ``compose`` writes ئ.
-YEH_HAMZA: Final = MappingProxyType({"\u0649\u0654": "\u0626", "\u06cc\u0654": "\u0626"})
+YEH_HAMZA: Final = MappingProxyType(
+    {ALEF_MAKSURA + HAMZA_ABOVE: "\u0626", FARSI_YEH + HAMZA_ABOVE: "\u0626"}
+)
 
 #: Marks that compose with the letter before them under NFC: madda and hamza
 #: above/below (ا + U+0654 -> أ, و + U+0654 -> ؤ, ي + U+0654 -> ئ, ...).
-HAMZA_MARKS: Final = frozenset("\u0653\u0654\u0655")
+HAMZA_MARKS: Final = frozenset({"\u0653", HAMZA_ABOVE, "\u0655"})
 
 FATHATAN: Final = "\u064b"
 

@@ -40,7 +40,6 @@ from normalize._reference import reference_core
 from normalize.options import NormalizeOptions, resolve
 from normalize.web import decode_entities
 
-HAMZA_ABOVE = "\u0654"
 _BATCH_CHARS = 1 << 21
 _BATCH_ITEMS = 1 << 14
 
@@ -138,7 +137,7 @@ def _settle(plan: Plan, text: str, core: Core) -> str:
 def _composed(text: str) -> bool:
     """NFC, and no yeh + hamza mark that ``compose`` writes as one letter."""
     return unicodedata.is_normalized("NFC", text) and not (
-        HAMZA_ABOVE in text and any(spelled in text for spelled in chars.YEH_HAMZA)
+        chars.HAMZA_ABOVE in text and any(spelled in text for spelled in chars.YEH_HAMZA)
     )
 
 
@@ -187,7 +186,7 @@ class Normalizer:
         plan = self._plan
         text, risky = self._one(plan, text)
         unsettled = risky and plan.options.compose
-        unsettled = unsettled or (plan.yeh_hamza and HAMZA_ABOVE in text)
+        unsettled = unsettled or (plan.yeh_hamza and chars.HAMZA_ABOVE in text)
         if unsettled and not _composed(text):
             text = _settle(plan, text, self._core)
         return text
@@ -212,7 +211,8 @@ class Normalizer:
             if not nfc:
                 parts = [_settle(plan, p, self._core) for p in parts]
             elif plan.yeh_hamza:  # a deletion may leave a yeh and a hamza mark
-                parts = [_settle(plan, p, self._core) if HAMZA_ABOVE in p else p for p in parts]
+                hamza = chars.HAMZA_ABOVE
+                parts = [_settle(plan, p, self._core) if hamza in p else p for p in parts]
             if plan.entities:
                 parts = [self._without_entities(p) if "&" in p else p for p in parts]
             out += parts
