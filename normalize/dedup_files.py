@@ -138,11 +138,12 @@ def sign_inputs(
     options = dataclasses.replace(options, keep_raw=False)  # the second pass copies bytes
     work = _Sign(deduper.text_signer(), options)
     held: deque[list[str]] = deque()  # ids of the batches parsed here, until their turn
+    unread = workers.count > 1  # a worker reads its block's bytes: they are not sent
 
     def tasks() -> Iterator[tuple[int, JsonlBlock | list[str]]]:
         for i, spec in enumerate(inputs):
             seen.begin(spec)
-            for batch in read_blocks([spec], options, stats=stats, size=BLOCK_BYTES):
+            for batch in read_blocks([spec], options, stats=stats, size=BLOCK_BYTES, unread=unread):
                 if isinstance(batch, JsonlBlock):
                     yield i, batch
                 else:  # parsed here (plain text, Parquet): the texts go

@@ -448,22 +448,37 @@ class JsonlBlock:
     """Whole lines of a JSONL input, read but not parsed: :meth:`parse` turns
     them into records in any process, with the line numbers and messages
     :func:`read_inputs` gives. ``lineno`` and ``offset`` are those of the
-    first line."""
+    first line, ``size`` the block's length in bytes. ``data`` holds its
+    bytes, or is None for a block of a regular uncompressed file that
+    :meth:`parse` reads there (what goes to a worker is then four numbers
+    and a name, not a megabyte)."""
 
     spec: InputSpec
     lineno: int
     offset: int
-    data: bytes
+    size: int
+    data: bytes | None = None
 
     def parse(self, options: ReadOptions, stats: ReadStats) -> list[Record]:
         """The block's records (blank lines are none); bad lines raise, or
         come as bad records with ``skip_bad``. ``stats`` counts them."""
+        data = self._read() if self.data is None else self.data
         out = []
-        for lineno, offset, raw in _split_block(self.lineno, self.offset, self.data):
+        for lineno, offset, raw in _split_block(self.lineno, self.offset, data):
             record = _jsonl_record(raw, lineno, offset, self.spec, options, stats)
             if record is not None:
                 out.append(record)
         return out
+
+    def _read(self) -> bytes:
+        """The block's bytes, read from its file again; InputError
+        (:data:`CHANGED`) if the file no longer holds them."""
+        with _open_file(self.spec) as fh:
+            fh.seek(self.offset)
+            data = _read_block(fh.read, self.spec, self.size, self.lineno)
+        if len(data) != self.size:
+            raise InputError(self.spec.name, self.lineno, CHANGED)
+        return data
 
 
 def read_blocks(
@@ -472,41 +487,48 @@ def read_blocks(
     *,
     stats: ReadStats | None = None,
     size: int = 4 << 20,
+    unread: bool = False,
 ) -> Iterator[JsonlBlock | list[Record]]:
     """:func:`read_inputs` for a caller that parses JSONL elsewhere (worker
     processes): a JSONL input comes as blocks of whole lines of about
     ``size`` bytes (``stats.bytes_read`` counts them; the other counters are
     the parser's), any other input as batches of records (:func:`batched`).
+    With ``unread``, a block of a regular uncompressed file comes without its
+    bytes (:attr:`JsonlBlock.data` is None): here they are only scanned for
+    line ends, and the process that parses the block reads them.
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (d / "a.jsonl").write_text('{"text": "x"}\\n\\n{"text": "y"}\\n', encoding="utf-8")
-    >>> [block] = read_blocks(resolve_inputs([d / "a.jsonl"]))
-    >>> [r.text for r in block.parse(ReadOptions(), ReadStats())], block.lineno
-    (['x', 'y'], 1)
+    >>> [block] = read_blocks(resolve_inputs([d / "a.jsonl"]), unread=True)
+    >>> [r.text for r in block.parse(ReadOptions(), ReadStats())], block.lineno, block.data
+    (['x', 'y'], 1, None)
     """
     stats = ReadStats() if stats is None else stats
     for spec in inputs:
         if spec.format != "jsonl":
             yield from batched(read_inputs([spec], options, stats=stats))
             continue
+        keep = not (
+            unread and spec.compression == "none" and spec.path != STDIN and _is_regular(spec.path)
+        )
         with _reading(spec, stats), _open_binary(spec) as stream:
-            pending: list[tuple[int, int, bytes]] = []
+            first: tuple[int, int] | None = None  # line number and offset of the block
+            pending: list[bytes] = []
             held = 0
-            for block in _line_blocks(stream, spec, options.max_record_bytes):
-                pending.append(block)
-                held += len(block[2])
-                stats.bytes_read += len(block[2])
+            for lineno, offset, head, chunk, cut in _cut_lines(stream, spec, options):
+                if first is None:
+                    first = lineno, offset
+                if keep:
+                    pending += [*head, chunk[:cut]]
+                got = sum(map(len, head)) + cut
+                held += got
+                stats.bytes_read += got
                 if held >= size:
-                    yield _joined(spec, pending)
-                    pending, held = [], 0
-            if pending:
-                yield _joined(spec, pending)
-
-
-def _joined(spec: InputSpec, blocks: list[tuple[int, int, bytes]]) -> JsonlBlock:
-    lineno, offset, _ = blocks[0]
-    return JsonlBlock(spec, lineno, offset, b"".join(block for _, _, block in blocks))
+                    yield JsonlBlock(spec, *first, held, b"".join(pending) if keep else None)
+                    first, pending, held = None, [], 0
+            if first is not None:
+                yield JsonlBlock(spec, *first, held, b"".join(pending) if keep else None)
 
 
 def total_bytes(inputs: Sequence[InputSpec]) -> int | None:
@@ -677,43 +699,53 @@ def _read1(stream: IO[bytes]) -> Callable[[int], bytes]:
     return read
 
 
-def _line_blocks(
-    stream: IO[bytes], spec: InputSpec, limit: int
-) -> Iterator[tuple[int, int, bytes]]:
-    """``(first line number, byte offset, block)``: the input cut into blocks of
-    whole lines (each ends with ``\n`` but perhaps the last). A line longer than
-    ``limit`` bytes raises InputError once ``limit`` + 1 of its bytes are seen;
-    no more than that is ever held."""
-    size = min(_READ_CHUNK, limit + 1)  # a line inside one block is <= limit
+def _cut_lines(
+    stream: IO[bytes], spec: InputSpec, options: ReadOptions
+) -> Iterator[tuple[int, int, list[bytes], bytes, int]]:
+    """The input cut into runs of whole lines, as it is read: ``(first line
+    number, byte offset, head, chunk, cut)``, the lines being the pieces of
+    ``head`` (the start of a line that spanned reads; no newline in them)
+    followed by ``chunk[:cut]``. Each run ends with ``\\n`` but perhaps the
+    last. A line longer than ``options.max_record_bytes`` raises InputError
+    once that many bytes and one more are seen; no more than that is held."""
+    limit = options.max_record_bytes
+    size = min(_READ_CHUNK, limit + 1)  # a line inside one chunk is <= limit
     lineno, offset = 1, 0
-    head: list[bytes] = []  # the start of a line that spans blocks
+    head: list[bytes] = []
     head_len = 0
     read = _read1(stream)
-    while block := _read_block(read, spec, size, lineno):
-        cut = block.rfind(b"\n") + 1
+    while chunk := _read_block(read, spec, size, lineno):
+        cut = chunk.rfind(b"\n") + 1
         if cut == 0:
-            head.append(block)
-            head_len += len(block)
+            head.append(chunk)
+            head_len += len(chunk)
             if head_len > limit:
                 raise InputError(spec.name, lineno, LINE_TOO_LONG.format(limit=limit))
             continue
-        if head:
-            if head_len + block.find(b"\n") > limit:
-                raise InputError(spec.name, lineno, LINE_TOO_LONG.format(limit=limit))
-            lines = b"".join([*head, block[:cut]])
-        else:
-            lines = block[:cut]
-        head, head_len = ([block[cut:]], len(block) - cut) if cut < len(block) else ([], 0)
-        yield lineno, offset, lines
-        lineno += lines.count(b"\n")
-        offset += len(lines)
+        if head and head_len + chunk.find(b"\n") > limit:
+            raise InputError(spec.name, lineno, LINE_TOO_LONG.format(limit=limit))
+        yield lineno, offset, head, chunk, cut
+        lineno += chunk.count(b"\n", 0, cut)
+        offset += head_len + cut
+        head, head_len = ([chunk[cut:]], len(chunk) - cut) if cut < len(chunk) else ([], 0)
     if head:
-        yield lineno, offset, b"".join(head)
+        yield lineno, offset, head, b"", 0
 
 
-def _raw_lines(stream: IO[bytes], spec: InputSpec, limit: int) -> Iterator[tuple[int, int, bytes]]:
+def _line_blocks(
+    stream: IO[bytes], spec: InputSpec, options: ReadOptions
+) -> Iterator[tuple[int, int, bytes]]:
+    """``(first line number, byte offset, block)``: :func:`_cut_lines` with
+    each run of lines joined into one block."""
+    for lineno, offset, head, chunk, cut in _cut_lines(stream, spec, options):
+        yield lineno, offset, b"".join([*head, chunk[:cut]]) if head else chunk[:cut]
+
+
+def _raw_lines(
+    stream: IO[bytes], spec: InputSpec, options: ReadOptions
+) -> Iterator[tuple[int, int, bytes]]:
     """``(line number, byte offset, line bytes with their ending)``."""
-    for lineno, offset, block in _line_blocks(stream, spec, limit):
+    for lineno, offset, block in _line_blocks(stream, spec, options):
         yield from _split_block(lineno, offset, block)
 
 
@@ -790,7 +822,7 @@ def _read_lines(
     stream: IO[bytes], spec: InputSpec, options: ReadOptions, stats: ReadStats
 ) -> Iterator[Record]:
     name = spec.name
-    for lineno, offset, block in _line_blocks(stream, spec, options.max_record_bytes):
+    for lineno, offset, block in _line_blocks(stream, spec, options):
         stats.bytes_read += len(block)
         try:
             lines = block.decode("utf-8").split("\n")
@@ -862,7 +894,7 @@ def _read_document(
 def _read_jsonl(
     stream: IO[bytes], spec: InputSpec, options: ReadOptions, stats: ReadStats
 ) -> Iterator[Record]:
-    for lineno, offset, raw in _raw_lines(stream, spec, options.max_record_bytes):
+    for lineno, offset, raw in _raw_lines(stream, spec, options):
         record = _jsonl_record(raw, lineno, offset, spec, options, stats)
         if record is not None:
             yield record

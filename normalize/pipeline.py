@@ -407,7 +407,8 @@ def _first_pass(
     stats = run.stats
 
     def tasks() -> Iterator[tuple[int, JsonlBlock | tuple[int, list[str], list[str]]]]:
-        for i, batch in enumerate(read_blocks(inputs, options, stats=stats)):
+        unread = cleaner.workers.count > 1  # a worker reads its block's bytes: they are not sent
+        for i, batch in enumerate(read_blocks(inputs, options, stats=stats, unread=unread)):
             if isinstance(batch, JsonlBlock):
                 yield i, batch
                 continue

@@ -573,7 +573,7 @@ def test_jsonl_round_trip_property(tmp_path_factory, fields, text, position):
         RecordWriter(out, "jsonl").write(Record(id="1", text=text, fields=obj))
     (record,) = records([path])
     assert record.text == text
-    assert list(record.fields.items()) == list(obj.items())  # type: ignore[union-attr]
+    assert list(record.fields.items()) == list(obj.items())
 
 
 def naive_lines(data: bytes) -> list[tuple[int, str, str]]:
@@ -681,11 +681,13 @@ def test_copying_spans_past_the_end_means_the_input_changed(tmp_path: Path) -> N
         copy_spans(spec, [(0, 14), (20, 30)], [].append)
 
 
+@pytest.mark.parametrize("unread", [False, True])
 @pytest.mark.parametrize("size", [1, 200, 1 << 20])
-def test_blocks_parsed_elsewhere_give_the_records_of_read_inputs(tmp_path, size):
+def test_blocks_parsed_elsewhere_give_the_records_of_read_inputs(tmp_path, size, unread):
     """read_blocks + JsonlBlock.parse (what clean's workers do) against
     read_inputs: same records, line numbers, bad records and counts, for
-    blocks of one line, of a few lines and of the whole file."""
+    blocks of one line, of a few lines and of the whole file, sent with
+    their bytes or (``unread``) read again where they are parsed."""
     lines = [
         "\ufeff" + json.dumps({"id": "a", "text": ARABIC}),
         "",
@@ -704,8 +706,9 @@ def test_blocks_parsed_elsewhere_give_the_records_of_read_inputs(tmp_path, size)
     expected = list(read_inputs(inputs, options, stats=expected_stats))
     stats, parsed = ReadStats(), ReadStats()
     got: list[Record] = []
-    for item in read_blocks(inputs, options, stats=stats, size=size):
+    for item in read_blocks(inputs, options, stats=stats, size=size, unread=unread):
         if isinstance(item, JsonlBlock):
+            assert (item.data is None) == unread
             got += pickle.loads(pickle.dumps(item)).parse(options, parsed)
         else:
             got += item
@@ -759,3 +762,31 @@ def test_appended_fragments_equal_records_written_one_by_one(form):
         writer.append(path, len(part))
     assert out.getvalue() == whole.getvalue()
     assert writer.count == len(records)
+
+
+def test_unread_blocks_only_of_regular_uncompressed_files(tmp_path, monkeypatch):
+    """``unread`` leaves the bytes of a plain file's blocks to the parser;
+    a compressed file's blocks and standard input's still carry them."""
+    line = json.dumps({"id": "a", "text": ARABIC}).encode() + b"\n"
+    plain = tmp_path / "a.jsonl"
+    plain.write_bytes(line * 3)
+    packed = tmp_path / "b.jsonl.gz"
+    packed.write_bytes(gzip.compress(line * 3))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(line * 3)))
+    options = ReadOptions(format="jsonl")
+    blocks = list(read_blocks(resolve_inputs([plain, packed, "-"], options), options, unread=True))
+    assert [b.data is None for b in blocks] == [True, False, False]
+    assert [len(b.parse(options, ReadStats())) for b in blocks] == [3, 3, 3]
+
+
+def test_an_unread_block_of_a_file_that_changed_is_an_error(tmp_path):
+    """A block read again from a file that has since lost its bytes names
+    the file and the block's first line."""
+    source = tmp_path / "a.jsonl"
+    source.write_bytes(b'{"text": "x"}\n' * 2)
+    spec = resolve_inputs([source])[0]
+    [block] = read_blocks([spec], unread=True)
+    source.write_bytes(b'{"text": "x"}\n')
+    with pytest.raises(InputError, match="changed") as caught:
+        block.parse(ReadOptions(), ReadStats())
+    assert (caught.value.line, caught.value.path) == (1, spec.name)
