@@ -4,8 +4,9 @@
    lines (:func:`normalize.io.read_blocks`) that a task parses and signs, in
    the workers with ``--workers N``: what comes back is each record's id and
    line span and the batch's signatures, never its text, so this process
-   only reads and splits bytes. Other formats are parsed here and their
-   texts sent. Results are taken in input order (same output for any N).
+   only scans bytes for line ends (a plain file's block goes as its position,
+   and the worker reads it). Other formats are parsed here and their texts
+   sent. Results are taken in input order (same output for any N).
 2. :func:`write_kept_records` reads them again: a JSONL input's kept lines
    are copied as byte ranges (neighbours merged), never split or parsed
    again; other records are read again and the kept ones written.
