@@ -23,9 +23,11 @@ returning ``uint32`` signatures of shape ``(n, num_perm)``:
   ``affine32``). The estimator is therefore the usual one: the fraction of
   agreeing positions, unbiased with standard deviation ``sqrt(J(1-J)/num_perm)``;
   ``tests/test_minhash.py`` measures its error against exact Jaccard and against
-  datasketch. The work per batch is one ``a*h+b`` and one
-  ``np.minimum.reduceat`` over the document offsets per permutation, on
-  cache-sized blocks.
+  datasketch. The work per batch is one pass in C over each text for its
+  shingle hashes and one over each document's hashes per 32 permutations
+  (:mod:`normalize._chash`); where that core was not built, the same values
+  come from numpy: one ``a*h+b`` and one ``np.minimum.reduceat`` over the
+  document offsets per permutation, on cache-sized blocks.
 
 A document with no shingles (empty or whitespace-only) gets the all-``2**32-1``
 signature, which is what an empty datasketch MinHash holds.
@@ -49,6 +51,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import numpy as np
 import numpy.typing as npt
 
+from normalize._implementation import hash_core
 from normalize.shingles import (
     Shingles,
     Unit,
@@ -164,16 +167,41 @@ def _permutations(num_perm: int, seed: int, scheme: Scheme) -> npt.NDArray[Any]:
 
 
 def _affine_min(
-    values: npt.NDArray[np.uint32], offsets: npt.NDArray[np.int64], perms: npt.NDArray[np.uint32]
+    values: npt.NDArray[np.uint32] | npt.NDArray[np.uint64],
+    offsets: npt.NDArray[np.int64],
+    perms: npt.NDArray[np.uint32],
 ) -> Signatures:
-    """``min(a_k * v + b_k mod 2**32)`` over each document's values, for every k.
+    """``min(a_k * v + b_k mod 2**32)`` over each document's values, for every k;
+    64-bit values (shingle hashes) are first mixed by :func:`fmix64_high`.
 
-    Works on blocks of at most ``_BLOCK_SHINGLES`` values and ``_PERM_GROUP``
-    permutations at a time, so the temporary stays in cache whatever the batch;
-    a document cut by a block boundary gets the minimum of its two parts.
+    In C where :mod:`normalize._chash` was built (one pass over each
+    document's values per 32 permutations, kept in registers), else
+    :func:`_numpy_affine_min`.
     """
     n = len(offsets) - 1
     num_perm = perms.shape[1]
+    if (core := hash_core()) is not None:
+        out = np.empty((n, num_perm), dtype=np.uint32)
+        wide = values.dtype == np.uint64
+        offsets = np.ascontiguousarray(offsets, dtype=np.int64)
+        core.affine_min(np.ascontiguousarray(values), offsets, perms[0], perms[1], out, wide)
+        return out
+    return _numpy_affine_min(values, offsets, perms)
+
+
+def _numpy_affine_min(
+    values: npt.NDArray[np.uint32] | npt.NDArray[np.uint64],
+    offsets: npt.NDArray[np.int64],
+    perms: npt.NDArray[np.uint32],
+) -> Signatures:
+    """:func:`_affine_min` in numpy, on blocks of at most ``_BLOCK_SHINGLES``
+    values and ``_PERM_GROUP`` permutations at a time, so the temporary stays
+    in cache whatever the batch (a document cut by a block boundary gets the
+    minimum of its two parts)."""
+    n = len(offsets) - 1
+    num_perm = perms.shape[1]
+    if values.dtype == np.uint64:
+        values = fmix64_high(values.view(np.uint64))
     out = np.full((n, num_perm), EMPTY_VALUE, dtype=np.uint32)
     nonempty = np.flatnonzero(np.diff(offsets))
     if len(nonempty) == 0:
@@ -317,7 +345,7 @@ class MinHasher:
         if self.params.mode != "fast":
             msg = f"signatures_from_hashes() needs mode='fast', not {self.params.mode!r}"
             raise ValueError(msg)
-        return _affine_min(fmix64_high(shingles.hashes), shingles.offsets, self._perms)
+        return _affine_min(shingles.hashes, shingles.offsets, self._perms)
 
     def from_shingles(self, shingles: Iterable[bytes]) -> npt.NDArray[np.uint32]:
         """The signature of one set of shingles given as bytes, shape ``(num_perm,)``.
@@ -336,7 +364,7 @@ class MinHasher:
         if self.params.mode == "fast":
             texts = [bytes(s).decode("utf-8", "surrogateescape") for s in items]
             offsets = np.array([0, len(texts)], dtype=np.int64)
-            sig = _affine_min(fmix64_high(string_hashes(texts)), offsets, self._perms)
+            sig = _affine_min(string_hashes(texts), offsets, self._perms)
         else:
             sig = self._from_bytes([[bytes(s) for s in items]])
         row: npt.NDArray[np.uint32] = sig[0]

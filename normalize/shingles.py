@@ -44,6 +44,7 @@ from typing import Final, Literal
 import numpy as np
 import numpy.typing as npt
 
+from normalize._implementation import hash_core
 from normalize.chars import bmp_string
 
 Unit = Literal["word", "char"]
@@ -263,8 +264,9 @@ def _substring_hashes(
 def shingle_hashes(texts: Sequence[str], *, ngram: int = 5, unit: Unit = "word") -> Shingles:
     """The shingle hashes of every text in one batch (see the module docstring).
 
-    The work is a handful of numpy passes over the joined batch; pass batches
-    of about a million characters for the best speed.
+    The work is a handful of numpy passes over the joined batch (pass batches
+    of about a million characters for the best speed), or for word shingles
+    one pass over each text in C, where :mod:`normalize._chash` was built.
 
     >>> sh = shingle_hashes(["ا ب ج د ه"], ngram=5)
     >>> sh.counts().tolist(), int(sh.hashes[0]) == polynomial_hash("ا ب ج د ه")
@@ -274,6 +276,15 @@ def shingle_hashes(texts: Sequence[str], *, ngram: int = 5, unit: Unit = "word")
     n = len(texts)
     if n == 0:
         return Shingles(np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64))
+    if unit == "word" and (core := hash_core()) is not None:
+        hashes, offsets = core.word_shingles(list(texts), ngram)
+        return Shingles(np.frombuffer(hashes, np.uint64), np.frombuffer(offsets, np.int64))
+    return _numpy_shingle_hashes(texts, ngram, unit)
+
+
+def _numpy_shingle_hashes(texts: Sequence[str], ngram: int, unit: Unit) -> Shingles:
+    """:func:`shingle_hashes` of a non-empty batch in numpy."""
+    n = len(texts)
     digits, word_start, word_end, first, stop = _words(texts)
     if unit == "word":
         offsets, doc, pos = _segments(stop - first, ngram)

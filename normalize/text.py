@@ -29,12 +29,12 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
-import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 
 from normalize import _engine, _native, chars
+from normalize._implementation import implementation
 from normalize._plan import Plan, char_class, compose_yeh_hamza, plan_for
 from normalize._reference import reference_core
 from normalize.options import NormalizeOptions, resolve
@@ -68,18 +68,11 @@ Core = Callable[[Plan, str], str]
 One = Callable[[Plan, str], "tuple[str, bool]"]
 #: Texts -> each batch's normalized texts (before settle) and whether all are NFC.
 Many = Callable[[Plan, Iterable[str]], Iterator["tuple[list[str], bool]"]]
-_IMPLEMENTATIONS = ("fast", "numpy", "python")
 
 
 def _implementation() -> str:
     """``native``, ``numpy`` or ``python``, from ``TANQIYA_IMPLEMENTATION``."""
-    impl = os.environ.get("TANQIYA_IMPLEMENTATION", "fast").strip().lower() or "fast"
-    if impl not in _IMPLEMENTATIONS:
-        msg = (
-            "TANQIYA_IMPLEMENTATION must be one of "
-            f"{', '.join(map(repr, _IMPLEMENTATIONS))}, not {impl!r}"
-        )
-        raise ValueError(msg)
+    impl = implementation()
     if impl == "fast":
         return "native" if _native.AVAILABLE else "numpy"
     return impl

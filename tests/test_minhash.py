@@ -11,9 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from neardup_data import plain_documents
 
+from normalize import _implementation
 from normalize.minhash import (
     EMPTY_VALUE,
     MinHasher,
+    _numpy_affine_min,
     signature_similarity,
     to_lean_minhash,
 )
@@ -180,3 +182,53 @@ def test_wrong_input_types() -> None:
     hashes = shingle_hashes(["a"])
     with pytest.raises(ValueError, match="needs mode='fast'"):
         MinHasher(mode="datasketch").signatures_from_hashes(hashes)
+
+
+@pytest.mark.parametrize("num_perm", [1, 31, 32, 33, 128, 200])
+@pytest.mark.parametrize("dtype", [np.uint32, np.uint64])
+def test_native_minimums_equal_numpy(num_perm: int, dtype: type) -> None:
+    """The C core's minimums against numpy's: documents with no value, one,
+    many; 32-bit values and 64-bit hashes (mixed first); any num_perm."""
+    core = _implementation._built_hash_core()
+    if core is None:
+        pytest.skip("normalize._chash was not built (no C compiler)")
+    rng = np.random.default_rng(num_perm)
+    counts = np.array([0, 1, 0, 7, 300, 2, 0, 45_000, 3])
+    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    values = rng.integers(0, np.iinfo(dtype).max, offsets[-1], dtype=dtype, endpoint=True)
+    perms = MinHasher(num_perm=num_perm)._perms
+    out = np.empty((len(counts), num_perm), dtype=np.uint32)
+    core.affine_min(values, offsets, perms[0], perms[1], out, dtype == np.uint64)
+    assert np.array_equal(out, _numpy_affine_min(values, offsets, perms))
+    assert (out[counts == 0] == EMPTY_VALUE).all()
+
+
+def test_native_minimums_check_their_buffers() -> None:
+    core = _implementation._built_hash_core()
+    if core is None:
+        pytest.skip("normalize._chash was not built (no C compiler)")
+    a = b = np.ones(4, dtype=np.uint32)
+    values = np.arange(5, dtype=np.uint32)
+    out = np.empty((1, 4), dtype=np.uint32)
+    with pytest.raises(ValueError, match="offsets"):
+        core.affine_min(values, np.array([0, 6], dtype=np.int64), a, b, out, False)
+    with pytest.raises(ValueError, match="offsets"):
+        core.affine_min(values, np.array([3, 2], dtype=np.int64), a, b, out, False)
+    with pytest.raises(ValueError, match="sizes"):
+        core.affine_min(values, np.array([0, 5], dtype=np.int64), a, b[:3], out, False)
+    with pytest.raises(ValueError, match="sizes"):
+        core.affine_min(values, np.array([0, 5], dtype=np.int64), a, b, out[:, :2], False)
+
+
+def test_signatures_are_the_same_without_the_native_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What an install without a C compiler computes (TANQIYA_IMPLEMENTATION
+    =numpy takes the same path): the same signatures, from texts, from
+    shingle hashes and from shingles."""
+    hasher = MinHasher(num_perm=64, ngram=3)
+    shingles = [s.encode() for s in shingle_strings(DOCS[0], ngram=3)]
+    fast = (hasher.signatures(DOCS), hasher.from_shingles(shingles))
+    monkeypatch.setenv("TANQIYA_IMPLEMENTATION", "numpy")
+    slow = (hasher.signatures(DOCS), hasher.from_shingles(shingles))
+    assert np.array_equal(fast[0], slow[0])
+    assert np.array_equal(fast[1], slow[1])

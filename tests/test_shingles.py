@@ -7,7 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from normalize import _implementation
 from normalize.shingles import (
+    _numpy_shingle_hashes,
     _whitespace_table,
     polynomial_hash,
     shingle_hashes,
@@ -58,6 +60,54 @@ def as_lists(texts: list[str], ngram: int, unit: str) -> list[list[int]]:
 @given(TEXTS, st.integers(1, 6), st.sampled_from(["word", "char"]))
 def test_vectorized_equals_naive(texts: list[str], ngram: int, unit: str) -> None:
     assert as_lists(texts, ngram, unit) == naive(texts, ngram, unit)
+
+
+@given(TEXTS.filter(bool), st.integers(1, 6))
+def test_numpy_word_shingles_equal_naive(texts: list[str], ngram: int) -> None:
+    """The numpy path that runs where the C core was not built."""
+    sh = _numpy_shingle_hashes(texts, ngram, "word")
+    assert [sh.document(i).tolist() for i in range(len(texts))] == naive(texts, ngram, "word")
+
+
+ANY_TEXT = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF, categories=None))
+
+
+@given(st.lists(ANY_TEXT | st.text(ALPHABET), min_size=1, max_size=6), st.integers(1, 6))
+def test_native_word_shingles_equal_numpy(texts: list[str], ngram: int) -> None:
+    """The C core against numpy on any code point, lone surrogates included."""
+    core = _implementation._built_hash_core()
+    if core is None:
+        pytest.skip("normalize._chash was not built (no C compiler)")
+    hashes, offsets = core.word_shingles(texts, ngram)
+    expected = _numpy_shingle_hashes(texts, ngram, "word")
+    assert np.frombuffer(offsets, np.int64).tolist() == expected.offsets.tolist()
+    assert np.frombuffer(hashes, np.uint64).tolist() == expected.hashes.tolist()
+
+
+def test_native_word_boundaries_are_str_isspace() -> None:
+    """Every code point: the C core splits words where str.split() does."""
+    core = _implementation._built_hash_core()
+    if core is None:
+        pytest.skip("normalize._chash was not built (no C compiler)")
+    _, offsets = core.word_shingles([f"a{chr(c)}b" for c in range(0x110000)], 1)
+    words = np.diff(np.frombuffer(offsets, np.int64))
+    spaces = np.flatnonzero(words == 2).tolist()
+    assert spaces == [c for c in range(0x110000) if chr(c).isspace()]
+    assert set(words.tolist()) == {1, 2}
+
+
+def test_the_native_core_is_used_where_it_was_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    """shingle_hashes runs the C core by default and numpy when
+    TANQIYA_IMPLEMENTATION asks; both give the same hashes."""
+    built = _implementation._built_hash_core() is not None
+    assert (_implementation.hash_core() is not None) == built
+    texts = ["كتب الولد الدرس في البيت", "", "واحدة"]
+    fast = shingle_hashes(texts, ngram=3)
+    monkeypatch.setenv("TANQIYA_IMPLEMENTATION", "numpy")
+    assert _implementation.hash_core() is None
+    slow = shingle_hashes(texts, ngram=3)
+    assert fast.hashes.tolist() == slow.hashes.tolist()
+    assert fast.offsets.tolist() == slow.offsets.tolist() == [0, 3, 3, 4]
 
 
 @given(st.lists(st.text(ALPHABET, max_size=30), max_size=8))
