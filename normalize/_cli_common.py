@@ -29,6 +29,7 @@ from normalize.io import (
     DecodeError,
     InputError,
     InputSpec,
+    MissingFieldError,
     OutputError,
     ReadOptions,
     ReadStats,
@@ -262,6 +263,9 @@ def reporting_errors(*outputs: str | None) -> Iterator[None]:
         yield
     except DecodeError as e:
         fail(f"{e}; {DECODE_HINT}")
+    except MissingFieldError as e:
+        option = "--" + e.option.replace("_", "-")
+        fail(f"{e}; name the field with {option}, or {RECORD_HINT}")
     except RecordError as e:
         fail(f"{e}; {RECORD_HINT}")
     except (InputError, OutputError, ValueError) as e:

@@ -47,6 +47,7 @@ import errno
 import gzip
 import importlib
 import io
+import itertools
 import json
 import math
 import os
@@ -116,7 +117,7 @@ TRUNCATED: Final = "truncated {kind} file: compressed file ended before the end-
 NOT_COMPRESSED: Final = "not a valid {kind} file: {reason}"
 MALFORMED_JSON: Final = "malformed JSON: {reason} (column {column})"
 NOT_AN_OBJECT: Final = "a JSON line must be an object, not {kind}"
-MISSING_FIELD: Final = "no {what} field {field!r}"
+MISSING_FIELD: Final = "no {what} field {field!r} (the record's fields: {fields})"
 NOT_A_STRING: Final = "{what} field {field!r} is {kind}, not a string"
 BAD_ID: Final = "id field {field!r} is {kind}, not a string or integer"
 NEEDS_ZSTANDARD: Final = 'reading or writing .zst needs zstandard: pip install "tanqiya[zstd]"'
@@ -169,6 +170,25 @@ class DecodeError(InputError):
 class RecordError(InputError):
     """A malformed record (bad JSON, not an object, missing or non-string
     field); ``skip_bad`` passes it through instead."""
+
+
+class MissingFieldError(RecordError):
+    """A record without the text or id field: ``option`` names the setting
+    that chose the field (``text_field`` or ``id_field``)."""
+
+    def __init__(self, path: str, line: int | None, message: str, option: str) -> None:
+        super().__init__(path, line, message)
+        self.option = option
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.path, self.line, self.message, self.option)
+
+
+def _field_names(obj: Mapping[str, Any], most: int = 8) -> str:
+    """The keys of a record, for a message: the first ``most`` and how many more."""
+    names = [repr(k) for k in itertools.islice(obj, most)]
+    more = len(obj) - len(names)
+    return (", ".join(names) or "none") + (f" and {more} more" if more > 0 else "")
 
 
 class OutputError(Exception):
@@ -997,7 +1017,8 @@ def _from_object(
     """A record from a JSON object or Parquet row; RecordError if malformed."""
     field = options.text_field
     if field not in obj:
-        raise RecordError(spec.name, line, MISSING_FIELD.format(what="text", field=field))
+        message = MISSING_FIELD.format(what="text", field=field, fields=_field_names(obj))
+        raise MissingFieldError(spec.name, line, message, "text_field")
     text = obj[field]
     if not isinstance(text, str):
         message = NOT_A_STRING.format(what="text", field=field, kind=_json_kind(text))
@@ -1005,8 +1026,10 @@ def _from_object(
     record_id = f"{spec.name}:{line}"
     if options.id_field is not None:
         if options.id_field not in obj:
-            message = MISSING_FIELD.format(what="id", field=options.id_field)
-            raise RecordError(spec.name, line, message)
+            message = MISSING_FIELD.format(
+                what="id", field=options.id_field, fields=_field_names(obj)
+            )
+            raise MissingFieldError(spec.name, line, message, "id_field")
         value = obj[options.id_field]
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             message = BAD_ID.format(field=options.id_field, kind=_json_kind(value))

@@ -274,7 +274,8 @@ def test_text_files_to_stdout_or_to_an_output_directory(tmp_path):
             "b.jsonl",
             jsonl({"text": "x"}, {"text": "y"}, {"body": "z"}),
             (),
-            "{src}:3: no text field 'text'; use --skip-bad",
+            "{src}:3: no text field 'text' (the record's fields: 'body'); name the field"
+            " with --text-field, or use --skip-bad",
         ),
         (
             "c.txt",

@@ -171,8 +171,17 @@ def test_malformed_jsonl_and_missing_field_name_file_and_line(tmp_path):
         " use --skip-bad to pass malformed records through unchanged"
     )
     src = write(tmp_path / "b.jsonl", jsonl({"text": "x"}, {"text": "y"}, {"body": "z"}))
-    assert error_line(run("normalize", src)).startswith(
-        f"tanqiya: error: {src}:3: no text field 'text';"
+    assert error_line(run("normalize", src)) == (
+        f"tanqiya: error: {src}:3: no text field 'text' (the record's fields: 'body');"
+        " name the field with --text-field, or use --skip-bad to pass malformed records"
+        " through unchanged"
+    )
+    many = {"text": "y", **{f"k{i}": i for i in range(9)}}
+    src = write(tmp_path / "c.jsonl", jsonl({"id": "a", "text": "x"}, many))
+    assert error_line(run("dedup", src, "--id-field", "id")) == (
+        f"tanqiya: error: {src}:2: no id field 'id' (the record's fields: 'text', 'k0', 'k1',"
+        " 'k2', 'k3', 'k4', 'k5', 'k6' and 2 more); name the field with --id-field, or use"
+        " --skip-bad to pass malformed records through unchanged"
     )
 
 
