@@ -112,7 +112,10 @@ IdFieldOpt = Annotated[
 FormatOpt = Annotated[
     FormatChoice,
     typer.Option(
-        "--format", case_sensitive=False, help="Input format; auto: from the file extension."
+        "--format",
+        case_sensitive=False,
+        help="Input format; auto: from the file extension (standard input: JSONL when it"
+        " starts with '{', else text).",
     ),
 ]
 OutputOpt = Annotated[

@@ -40,6 +40,7 @@ b'{"id": 1, "text": "y", "n": 2}\\n'
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import dataclasses
 import datetime
@@ -80,6 +81,7 @@ MAX_RECORD_BYTES: Final = 1 << 30
 """Default limit on one line (or one whole-file document): 1 GiB."""
 
 _READ_CHUNK: Final = 1 << 20
+_SNIFF_BYTES: Final = 1 << 12  # of standard input, to tell JSONL from plain text
 _ZSTD_READ_CHUNK: Final = 1 << 14  # small: bounds what one decompress call can expand to
 
 _FORMAT_BY_SUFFIX: Final[Mapping[str, FileFormat]] = {
@@ -378,7 +380,7 @@ def resolve_inputs(
     for raw_path in list(paths) or [STDIN]:
         path = os.fspath(raw_path)
         if path == STDIN:
-            fmt: FileFormat = "text" if options.format == "auto" else options.format
+            fmt: FileFormat = _sniff_stdin() if options.format == "auto" else options.format
             if fmt == "parquet":
                 raise InputError(STDIN_NAME, None, PARQUET_STDIN)
             spec = InputSpec(path, STDIN_NAME, fmt, "none", None)
@@ -406,6 +408,23 @@ def resolve_inputs(
             _import_parquet(spec.name)
         specs.append(spec)
     return specs
+
+
+def _sniff_stdin() -> FileFormat:
+    """Standard input's format, as far as its first buffered bytes tell
+    without consuming them: ``jsonl`` when the first that is not whitespace
+    (after a byte order mark) is ``{``, else ``text``."""
+    stream = sys.stdin.buffer
+    try:
+        if stream.seekable():
+            at = stream.tell()
+            head = stream.read(_SNIFF_BYTES)
+            stream.seek(at)
+        else:
+            head = cast(io.BufferedReader, stream).peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
+    except (AttributeError, OSError, ValueError):  # no peek, or closed: as before
+        return "text"
+    return "jsonl" if head.removeprefix(codecs.BOM_UTF8).lstrip().startswith(b"{") else "text"
 
 
 def output_format_for(inputs: Sequence[InputSpec]) -> OutputFormat:

@@ -140,7 +140,7 @@ def test_boilerplate_and_normalized_output(tmp_path):
 def test_stdin_and_workers_give_identical_output(tmp_path):
     data = jsonl(*_records())
     one = run("clean", "--format", "jsonl", "-", "--threshold", "0.6", stdin=data)
-    two = run("clean", "--format", "jsonl", "-", "--threshold", "0.6", "--workers", "2", stdin=data)
+    two = run("clean", "-", "--threshold", "0.6", "--workers", "2", stdin=data)  # JSONL: {...
     assert one.returncode == two.returncode == 0
     assert one.stdout == two.stdout
     assert len(one.stdout.splitlines()) == 6

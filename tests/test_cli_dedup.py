@@ -253,7 +253,7 @@ def test_text_files_are_documents(tmp_path):
 
 def test_standard_input_is_read_twice(tmp_path):
     data = b"".join(raw_lines())
-    from_stdin = run("dedup", "--format", "jsonl", "--id-field", "id", "-q", "-", stdin=data)
+    from_stdin = run("dedup", "--id-field", "id", "-q", "-", stdin=data)  # JSONL: it starts with {
     src = tmp_path / "news.jsonl"
     src.write_bytes(data)
     from_file = run("dedup", src, "--id-field", "id", "-q")

@@ -83,10 +83,19 @@ def test_jsonl_normalizes_one_field_and_keeps_the_rest(tmp_path):
     assert "2 records in, 2 out" in result.stderr.decode()
 
 
-def test_jsonl_from_stdin_needs_format():
-    data = jsonl({"text": ARABIC})
-    result = run("normalize", "--format", "jsonl", "-q", "-", stdin=data)
-    assert json.loads(result.stdout) == {"text": NORMALIZED}
+@pytest.mark.parametrize("lead", [b"", b"\n \t\n", b"\xef\xbb\xbf"])
+def test_jsonl_on_stdin_is_told_by_its_first_character(lead):
+    """Standard input has no extension: JSONL when it starts with ``{``
+    (after whitespace or a byte order mark), else text; --format decides
+    when given."""
+    data = lead + jsonl({"text": ARABIC})
+    for args in ([], ["--format", "jsonl"]):
+        result = run("normalize", *args, "-q", "-", stdin=data)
+        assert json.loads(result.stdout) == {"text": NORMALIZED}
+    as_text = run("normalize", "--format", "text", "-p", "light", "-q", "-", stdin=data)
+    assert as_text.stdout.strip().endswith(b"}")  # the JSON line, as text
+    plain = f"{ARABIC}\n{{not json}}\n".encode()
+    assert run("normalize", "-q", "-", stdin=plain).stdout.splitlines()[0] == NORMALIZED.encode()
 
 
 def test_output_file_is_written_atomically(tmp_path):
