@@ -78,6 +78,9 @@ class CleanConfig:
       changes no letter). Its output is what the cleaned documents hold.
     - ``normalize_output``: a profile to apply to the cleaned text on output
       (None: the repaired text, as read).
+
+      Both run line by line (:func:`keep_lines`) where the profile would turn
+      newlines into spaces: a document keeps its lines.
     - ``key_profile``: the profile that makes line and document keys.
     - ``lines``: duplicate lines removed ``"adjacent"`` (the doubled headline
       only), anywhere in the ``"document"`` (adjacent copies are still
@@ -449,7 +452,7 @@ class Cleaner:
 
     def output_text(self, text: str) -> str:
         """The text to write for a kept document (``normalize_output`` applied)."""
-        return self._output.normalize(text) if self._output is not None else text
+        return keep_lines(self._output, [text])[0] if self._output is not None else text
 
     def output_function(self) -> Callable[[str], str] | None:
         """:meth:`output_text` as a picklable function, for worker processes
@@ -501,9 +504,25 @@ def _normalizer(options: NormalizeOptions) -> Normalizer:
     return Normalizer(options)
 
 
+def keep_lines(normalizer: Normalizer, texts: Sequence[str]) -> list[str]:
+    """``normalizer.normalize_many(texts)``, but line by line (as ``tanqiya
+    normalize`` runs) when its profile turns newlines into spaces
+    (``whitespace="all"``, the dedup profile's keys): a document's text keeps
+    its lines whatever profile repairs or writes it.
+
+    >>> keep_lines(Normalizer("dedup"), ["قالَ\\n  الرئيسُ"])
+    ['قال\\nالرييس']
+    """
+    if normalizer.options.whitespace != "all":
+        return normalizer.normalize_many(texts)
+    split = [text.split("\n") for text in texts]
+    flat = iter(normalizer.normalize_many([line for lines in split for line in lines]))
+    return ["\n".join(itertools.islice(flat, len(lines))) for lines in split]
+
+
 def _clean_texts(spec: _LineSpec, texts: Sequence[str]) -> list[CleanedDocument]:
     """Repair and duplicate-line removal of one batch (a pure function)."""
-    repaired = _normalizer(spec.repair).normalize_many(texts)
+    repaired = keep_lines(_normalizer(spec.repair), texts)
     if spec.lines == "off":
         if not spec.keys:
             return [CleanedDocument(text, line_count(text), []) for text in repaired]
@@ -530,7 +549,7 @@ def _clean_texts(spec: _LineSpec, texts: Sequence[str]) -> list[CleanedDocument]
 
 
 def _normalize_one(options: NormalizeOptions, text: str) -> str:
-    return _normalizer(options).normalize(text)
+    return keep_lines(_normalizer(options), [text])[0]
 
 
 def _warm_up(

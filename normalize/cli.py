@@ -728,14 +728,19 @@ def clean_command(
     ] = True,
     repair: Annotated[
         str,
-        typer.Option("--repair", metavar="PROFILE", help="The profile every document gets first."),
+        typer.Option(
+            "--repair",
+            metavar="PROFILE",
+            help="The profile every document gets first (line by line: lines are kept).",
+        ),
     ] = "light",
     normalize_output: Annotated[
         str | None,
         typer.Option(
             "--normalize-output",
             metavar="PROFILE",
-            help="Write the text normalized by this profile instead of as repaired.",
+            help="Write the text normalized by this profile instead of as repaired"
+            " (line by line: lines are kept).",
             show_default=False,
         ),
     ] = None,

@@ -129,6 +129,21 @@ def test_normalize_output_and_repair() -> None:
     assert searched.texts == ["مرحبا بكم في لا الموقع"]
 
 
+@pytest.mark.parametrize("field", ["repair", "normalize_output"])
+def test_a_profile_that_joins_lines_still_keeps_the_documents_lines(field: str) -> None:
+    """The dedup profile turns newlines into spaces in its keys; as the
+    text a document keeps or is written with, it runs line by line, as
+    ``tanqiya normalize -p dedup`` does: the lines stay, and the doubled
+    headlines still go."""
+    result = clean([SEED, SEED], CleanConfig(**{field: "dedup"}))  # type: ignore[arg-type]
+    dedup = Normalizer("dedup")
+    kept = [line for i, line in enumerate(SEED.split("\n")) if i not in (1, 28)]
+    assert result.texts == ["\n".join(dedup.normalize_many(kept))]
+    assert [r.line for r in result.lines_removed[0]] == [2, 29]
+    assert result.documents.duplicate_of == {1: 0}
+    _reconciles(result)
+
+
 def test_empty_documents_are_kept_and_never_cluster() -> None:
     result = clean(["", "...", "", "نص"])
     assert result.keep == [0, 1, 2, 3]
