@@ -48,6 +48,7 @@ from normalize._workers import Workers
 from normalize.cluster import Keep
 from normalize.dedup import DedupResult, DocumentDeduper, SignedBatch
 from normalize.lines import (
+    MIN_DOCUMENT_CHARS,
     BoilerplateFilter,
     BoilerplateLines,
     LineDedup,
@@ -85,6 +86,8 @@ class CleanConfig:
     - ``lines``: duplicate lines removed ``"adjacent"`` (the doubled headline
       only), anywhere in the ``"document"`` (adjacent copies are still
       reported as such), or ``"off"``.
+    - ``line_min_chars``: with ``lines="document"``, a line whose key is
+      shorter (a number, "نعم") goes only as an adjacent repeat.
     - ``fuzzy``: with ``lines``, also lines whose keys reach this rapidfuzz
       ratio (1-100) against a kept line.
     - ``boilerplate_min_docs``: remove lines found in at least this many
@@ -100,6 +103,7 @@ class CleanConfig:
     normalize_output: str | NormalizeOptions | None = None
     key_profile: str | NormalizeOptions = "dedup"
     lines: LineScope = "document"
+    line_min_chars: int = MIN_DOCUMENT_CHARS
     fuzzy: float | None = None
     boilerplate_min_docs: int | None = None
     boilerplate_min_chars: int = 10
@@ -123,6 +127,10 @@ class CleanConfig:
             BoilerplateFilter(
                 min_docs=self.boilerplate_min_docs, min_chars=self.boilerplate_min_chars
             )
+        minimum = self.line_min_chars
+        if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 1:
+            msg = f"line_min_chars must be an int of at least 1, not {minimum!r}"
+            raise ValueError(msg)
         if self.fuzzy is not None:
             dedup_lines("", fuzzy=self.fuzzy)  # checks the score
         if self.documents:
@@ -289,6 +297,7 @@ class Cleaner:
             resolve(config.repair),
             resolve(config.key_profile),
             config.lines,
+            config.line_min_chars,
             config.fuzzy,
             keys=self._boilerplate is not None or self._keyed_documents,
         )
@@ -495,6 +504,7 @@ class _LineSpec:
     repair: NormalizeOptions
     key_profile: NormalizeOptions
     lines: LineScope
+    min_chars: int
     fuzzy: float | None
     keys: bool  # keep each document's line keys
 
@@ -535,6 +545,7 @@ def _clean_texts(spec: _LineSpec, texts: Sequence[str]) -> list[CleanedDocument]
         repaired,
         scope="adjacent" if spec.lines == "adjacent" else "document",
         profile=spec.key_profile,
+        min_chars=spec.min_chars,
         fuzzy=spec.fuzzy,
     )
     return [

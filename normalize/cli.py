@@ -149,7 +149,9 @@ non-empty DIR is refused unless --force, which replaces DIR entirely.
 Lines compare by their key (the --profile normalization), so copies that
 differ in diacritics, tatweel, spaces, NBSP or invisible marks are one line.
 Blank lines (no letter or digit) are never removed. The first copy is kept;
---scope corpus keeps no copy of a line found in --min-docs documents.
+--scope document removes a line shorter than --min-chars only next to its
+copy (a number or "نعم" further down is content); --scope corpus keeps no
+copy of a line found in --min-docs documents.
 Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C, 143 kill.
 """
 
@@ -197,7 +199,8 @@ Examples:
 Per document: repair the text (--repair, default light: invisible and bidi
 marks, odd spaces, presentation forms, tatweel; no letter changes), remove
 its duplicate lines (adjacent copies such as a doubled headline, then copies
-anywhere in it: --lines), optionally remove boilerplate lines found in N
+anywhere in it of lines of --lines-min-chars or more: --lines), optionally
+remove boilerplate lines found in N
 documents or more (--boilerplate-min-docs), then remove exact and
 near-duplicate documents (MinHash LSH, --threshold), keeping the first.
 A folder means the files under it: plain-text files (one document each;
@@ -212,7 +215,11 @@ Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C, 143 kill.
 MAX_NUM_PERM: Final = 4096
 """Beyond this, choosing the LSH bands costs seconds and gigabytes."""
 _EXIT_FLUSH_FAILED: Final = 120  # Python's own exit status when its last flush fails
+LINE_MIN_CHARS: Final = 8
+"""normalize.lines.MIN_DOCUMENT_CHARS (a test keeps them equal): the CLI
+does not import normalize.lines (nor rapidfuzz) for the other commands."""
 CORPUS_ONLY: Final = "{option} applies to --scope corpus only"
+NOT_ADJACENT: Final = "{option} applies to --scope document and corpus, not adjacent"
 NO_FUZZY_CORPUS: Final = "--fuzzy applies to --scope adjacent and document, not corpus"
 
 
@@ -392,7 +399,7 @@ def _line_remover(
     within: Scope = "adjacent" if scope is ScopeChoice.adjacent else "document"
 
     def remove(text: str) -> LineDedup:
-        return dedup_lines(text, scope=within, profile=profile, fuzzy=fuzzy)
+        return dedup_lines(text, scope=within, profile=profile, min_chars=min_chars, fuzzy=fuzzy)
 
     return remove, None
 
@@ -424,7 +431,9 @@ def lines_command(
         typer.Option(
             "--min-chars",
             metavar="N",
-            help="--scope corpus: only lines whose key has N characters or more [default: 10].",
+            help="--scope document: a line whose key is shorter goes only as an adjacent copy"
+            f" [default: {LINE_MIN_CHARS}]; --scope corpus: only lines whose key has N"
+            " characters or more count [default: 10].",
             show_default=False,
         ),
     ] = None,
@@ -449,15 +458,16 @@ def lines_command(
     with reporting_errors(output, audit):
         started = time.perf_counter()
         corpus = scope is ScopeChoice.corpus
-        if not corpus:
-            for option, value in (("--min-docs", min_docs), ("--min-chars", min_chars)):
-                if value is not None:
-                    raise ValueError(CORPUS_ONLY.format(option=option))
+        if not corpus and min_docs is not None:
+            raise ValueError(CORPUS_ONLY.format(option="--min-docs"))
+        if scope is ScopeChoice.adjacent and min_chars is not None:
+            raise ValueError(NOT_ADJACENT.format(option="--min-chars"))
         if corpus and fuzzy is not None:
             raise ValueError(NO_FUZZY_CORPUS)
         check_fuzzy(fuzzy)
         min_docs = 3 if min_docs is None else min_docs
-        min_chars = 10 if min_chars is None else min_chars
+        if min_chars is None:
+            min_chars = 10 if corpus else LINE_MIN_CHARS
         check_range("--min-docs", min_docs, low=2)
         check_range("--min-chars", min_chars, low=1)
         remove, boilerplate = _line_remover(scope, profile, fuzzy, min_docs, min_chars)
@@ -704,6 +714,16 @@ def clean_command(
             help="Duplicate lines inside a document: anywhere in it, adjacent copies only, or off.",
         ),
     ] = LinesChoice.document,
+    lines_min_chars: Annotated[
+        int | None,
+        typer.Option(
+            "--lines-min-chars",
+            metavar="N",
+            help="--lines document: a line whose key is shorter (a number, a one-word"
+            f" answer) goes only as an adjacent copy [default: {LINE_MIN_CHARS}].",
+            show_default=False,
+        ),
+    ] = None,
     fuzzy: FuzzyOpt = None,
     boilerplate_min_docs: Annotated[
         int | None,
@@ -781,10 +801,14 @@ def clean_command(
         if boilerplate_min_docs is not None:
             check_range("--boilerplate-min-docs", boilerplate_min_docs, low=2)
         check_range("--boilerplate-min-chars", boilerplate_min_chars, low=1)
+        if lines_min_chars is None:
+            lines_min_chars = LINE_MIN_CHARS
+        check_range("--lines-min-chars", lines_min_chars, low=1)
         config = CleanConfig(
             repair=repair,
             normalize_output=normalize_output,
             lines=lines.value,
+            line_min_chars=lines_min_chars,
             fuzzy=fuzzy,
             boilerplate_min_docs=boilerplate_min_docs,
             boilerplate_min_chars=boilerplate_min_chars,

@@ -21,7 +21,7 @@ Conventions shared by every scope:
 
 >>> dedup_lines("عاجل: خبر\\nعَاجِلٌ: خَبَر\\n\\nنص").text
 'عاجل: خبر\\n\\nنص'
->>> dedup_lines("أ\\nب\\nأ\\n", scope="document").removed[0].duplicate_of
+>>> dedup_lines("اقرأ أيضا\\nخبر\\nاقرأ أيضاً\\n", scope="document").removed[0].duplicate_of
 1
 """
 
@@ -48,6 +48,9 @@ Scope = Literal["adjacent", "document"]
 Reason = Literal["line-adjacent", "line-document", "line-corpus"]
 
 _SCOPES: Final = ("adjacent", "document")
+#: document scope: keys shorter than this (a number, "نعم", a one-word line)
+#: go only as adjacent repeats
+MIN_DOCUMENT_CHARS: Final = 8
 _ENCODE = methodcaller("encode", "utf-8", "surrogatepass")
 _CHUNK: Final = 1024  # fuzzy document scope: lines decided per step
 _GROUP: Final = 256  # rows per block of pairs
@@ -190,37 +193,48 @@ def _first_copies(keys: list[str]) -> dict[str, int]:
     return dict(zip(keys[::-1], range(len(keys) - 1, -1, -1), strict=True))
 
 
-def _exact(keys: list[str], scope: Scope) -> Found:
-    """(line, kept line, 100.0) for every exact duplicate, in line order.
+def _exact(keys: list[str], scope: Scope, min_chars: int = 1) -> Found:
+    """(line, kept line, 100.0) for every exact duplicate, in line order:
+    for ``adjacent`` each repeat of the last kept non-blank line; for
+    ``document`` each repeat of an earlier line, but a key shorter than
+    ``min_chars`` only as an adjacent repeat."""
+    if scope == "adjacent":
+        return _adjacent_repeats(keys, math.inf, set())
+    first = _first_copies(keys)
+    blank = _blank_keys(keys)
+    far = [
+        (i, j, 100.0)
+        for i, key in enumerate(keys)
+        if (j := first[key]) != i and len(key) >= min_chars and not blank[key]
+    ]
+    return _merged(far, _adjacent_repeats(keys, min_chars, {i for i, _, _ in far}))
 
-    For ``adjacent``, a repeat is looked at from the line before it, back past
-    blank lines: it stops at the latest at the first copy, which has the same key.
-    """
-    first: dict[str, int] = {}
-    first_copy = first.setdefault
-    blank: dict[str, bool] = {}
-    kept_copy: dict[int, int] = {}
+
+def _blank_keys(keys: list[str]) -> dict[str, bool]:
+    """Each distinct key -> whether it is blank (no letter or digit)."""
+    return {key: is_blank(key) for key in dict.fromkeys(keys)}
+
+
+def _adjacent_repeats(keys: list[str], below: float, gone: set[int]) -> Found:
+    """(line, kept line, 100.0) for each line, not in ``gone`` (removed by
+    another rule) and with a key shorter than ``below``, that repeats the
+    last kept non-blank line before it (blank lines between do not count)."""
+    blank = _blank_keys(keys)
+    last = -1  # the last kept non-blank line
     out = []
     for i, key in enumerate(keys):
-        if not key:
+        if blank[key] or i in gone:
             continue
-        j = first_copy(key, i)
-        if j == i:
-            continue
-        says_nothing = blank.get(key)
-        if says_nothing is None:
-            says_nothing = blank[key] = is_blank(key)
-        if says_nothing:
-            continue
-        if scope == "adjacent":
-            prev = i - 1
-            while keys[prev] != key and is_blank(keys[prev]):
-                prev -= 1
-            if keys[prev] != key:
-                continue
-            j = kept_copy[i] = kept_copy.get(prev, prev)
-        out.append((i, j, 100.0))
+        if last >= 0 and keys[last] == key and len(key) < below:
+            out.append((i, last, 100.0))
+        else:
+            last = i
     return out
+
+
+def _merged(a: Found, b: Found) -> Found:
+    """Two lists of removals, in line order."""
+    return sorted(a + b)
 
 
 # --- fuzzy -----------------------------------------------------------------------------
@@ -385,9 +399,10 @@ def _fuzzy_adjacent(keys: list[str], f: _Fuzzy) -> Found:
     return out
 
 
-def _fuzzy_document(keys: list[str], f: _Fuzzy) -> Found:
+def _fuzzy_document(keys: list[str], f: _Fuzzy, min_chars: int) -> Found:
     """Greedy in line order: a non-blank line is removed when some kept line
     before it matches; its kept copy is the best match (earliest on a tie).
+    A key shorter than ``min_chars`` only goes as an adjacent repeat.
 
     Exact repeats are settled by hashing. Fuzzy-eligible lines are decided in
     steps of _CHUNK lines: against the kept lines of earlier steps, then
@@ -399,9 +414,25 @@ def _fuzzy_document(keys: list[str], f: _Fuzzy) -> Found:
     lens = np.fromiter(map(len, keys), dtype=np.int64, count=n)
     blank = np.fromiter(map(is_blank, keys), dtype=bool, count=n)
     repeat = first_of != np.arange(n)
-    eligible = ~blank & (lens >= f.min_chars) & (lens <= f.max_chars)
-    exact = np.flatnonzero(repeat & ~blank & ~eligible).tolist()
-    found = [(i, first[keys[i]], 100.0) for i in exact]
+    eligible = ~blank & (lens >= max(f.min_chars, min_chars)) & (lens <= f.max_chars)
+    far = np.flatnonzero(repeat & ~blank & ~eligible & (lens >= min_chars)).tolist()
+    found = [(i, first[keys[i]], 100.0) for i in far]
+    found += _fuzzy_far(keys, f, eligible, first, first_of, repeat, lens)
+    return _merged(found, _adjacent_repeats(keys, min_chars, {i for i, _, _ in found}))
+
+
+def _fuzzy_far(
+    keys: list[str],
+    f: _Fuzzy,
+    eligible: npt.NDArray[np.bool_],
+    first: dict[str, int],
+    first_of: IntArray,
+    repeat: npt.NDArray[np.bool_],
+    lens: IntArray,
+) -> Found:
+    """The removals among the ``eligible`` lines of :func:`_fuzzy_document`."""
+    n = len(keys)
+    found: Found = []
     todo = np.flatnonzero(eligible)
     if not len(todo):
         return found
@@ -478,6 +509,7 @@ def dedup_lines(
     *,
     scope: Scope = "adjacent",
     profile: str | NormalizeOptions = "dedup",
+    min_chars: int = MIN_DOCUMENT_CHARS,
     fuzzy: float | None = None,
     min_fuzzy_chars: int = 20,
     max_fuzzy_chars: int = 2000,
@@ -488,9 +520,12 @@ def dedup_lines(
     ``scope="adjacent"`` removes a line whose key equals that of the last kept
     non-blank line before it (blank lines in between do not count: the doubled
     headline). ``scope="document"`` removes a line whose key occurred anywhere
-    before. ``fuzzy`` (a rapidfuzz score, 1-100) also removes lines whose key
-    reaches ``fuzz.ratio >= fuzzy`` against a kept line's key (the kept copy is
-    the best-scoring one, the earliest on a tie), provided both keys have
+    before, if the key has ``min_chars`` characters or more; a shorter one (a
+    number, an answer "نعم", a one-word line) is content that may well repeat,
+    and goes only as an adjacent repeat. ``fuzzy`` (a rapidfuzz score, 1-100)
+    also removes lines whose key reaches ``fuzz.ratio >= fuzzy`` against a
+    kept line's key (the kept copy is the best-scoring one, the earliest on a
+    tie), provided both keys have
     ``min_fuzzy_chars`` to ``max_fuzzy_chars`` characters: short lines
     ("نعم") only ever match exactly, and very long ones (whose comparison costs
     the product of their lengths) too. Blank lines are never removed.
@@ -510,8 +545,8 @@ def dedup_lines(
     >>> dedup_lines(f"{title} صور\\n{title}", fuzzy=90).removed[0].score
     93.75
     """
-    f = _check(scope, fuzzy, min_fuzzy_chars, max_fuzzy_chars, workers)
-    return _dedup_keyed([text], scope, _normalizer(profile), f)[0][0]
+    f = _check(scope, min_chars, fuzzy, min_fuzzy_chars, max_fuzzy_chars, workers)
+    return _dedup_keyed([text], scope, _normalizer(profile), f, min_chars)[0][0]
 
 
 def dedup_lines_many(
@@ -519,6 +554,7 @@ def dedup_lines_many(
     *,
     scope: Scope = "adjacent",
     profile: str | NormalizeOptions = "dedup",
+    min_chars: int = MIN_DOCUMENT_CHARS,
     fuzzy: float | None = None,
     min_fuzzy_chars: int = 20,
     max_fuzzy_chars: int = 2000,
@@ -531,8 +567,8 @@ def dedup_lines_many(
     >>> [r.kept for r in dedup_lines_many(["أ\\nأ", "أ\\nب"])]
     [1, 2]
     """
-    f = _check(scope, fuzzy, min_fuzzy_chars, max_fuzzy_chars, workers)
-    return [result for result, _ in _dedup_keyed(texts, scope, _normalizer(profile), f)]
+    f = _check(scope, min_chars, fuzzy, min_fuzzy_chars, max_fuzzy_chars, workers)
+    return [result for result, _ in _dedup_keyed(texts, scope, _normalizer(profile), f, min_chars)]
 
 
 def dedup_lines_keyed(
@@ -540,6 +576,7 @@ def dedup_lines_keyed(
     *,
     scope: Scope = "adjacent",
     profile: str | NormalizeOptions = "dedup",
+    min_chars: int = MIN_DOCUMENT_CHARS,
     fuzzy: float | None = None,
     min_fuzzy_chars: int = 20,
     max_fuzzy_chars: int = 2000,
@@ -552,8 +589,8 @@ def dedup_lines_keyed(
     >>> [(r.kept, keys) for r, keys in dedup_lines_keyed(["أ\\nأ"])]
     [(1, ['ا'])]
     """
-    f = _check(scope, fuzzy, min_fuzzy_chars, max_fuzzy_chars, workers)
-    return _dedup_keyed(texts, scope, _normalizer(profile), f)
+    f = _check(scope, min_chars, fuzzy, min_fuzzy_chars, max_fuzzy_chars, workers)
+    return _dedup_keyed(texts, scope, _normalizer(profile), f, min_chars)
 
 
 def line_keys(
@@ -581,7 +618,7 @@ def _keys_by_text(contents: list[list[str]], normalizer: Normalizer) -> list[lis
 
 
 def _dedup_keyed(
-    texts: Sequence[str], scope: Scope, normalizer: Normalizer, f: _Fuzzy | None
+    texts: Sequence[str], scope: Scope, normalizer: Normalizer, f: _Fuzzy | None, min_chars: int
 ) -> list[tuple[LineDedup, list[str]]]:
     split = [_Lines.split(text) for text in texts]
     keys = _keys_by_text([lines.contents() for lines in split], normalizer)
@@ -589,11 +626,11 @@ def _dedup_keyed(
     out = []
     for lines, doc_keys in zip(split, keys, strict=True):
         if f is None:
-            found = _exact(doc_keys, scope)
+            found = _exact(doc_keys, scope, min_chars)
         elif scope == "adjacent":
             found = _fuzzy_adjacent(doc_keys, f)
         else:
-            found = _fuzzy_document(doc_keys, f)
+            found = _fuzzy_document(doc_keys, f, min_chars)
         gone = {i for i, _, _ in found}
         kept_keys = [key for i, key in enumerate(doc_keys) if i not in gone] if gone else doc_keys
         out.append((lines.result(found, reason), kept_keys))
@@ -601,11 +638,22 @@ def _dedup_keyed(
 
 
 def _check(
-    scope: Scope, fuzzy: float | None, min_chars: int, max_chars: int, workers: int
+    scope: Scope,
+    min_document_chars: int,
+    fuzzy: float | None,
+    min_chars: int,
+    max_chars: int,
+    workers: int,
 ) -> _Fuzzy | None:
     """Check the settings the entry points share; the fuzzy ones, if on."""
     if scope not in _SCOPES:
         msg = f"scope must be one of {', '.join(map(repr, _SCOPES))}, not {scope!r}"
+        raise ValueError(msg)
+    if isinstance(min_document_chars, bool) or not isinstance(min_document_chars, int):
+        msg = f"min_chars must be an int, not {min_document_chars!r}"
+        raise ValueError(msg)
+    if min_document_chars < 1:
+        msg = f"min_chars must be at least 1, not {min_document_chars!r}"
         raise ValueError(msg)
     if min_chars < 1:
         msg = f"min_fuzzy_chars must be at least 1, not {min_chars!r}"

@@ -158,6 +158,8 @@ def test_empty_documents_are_kept_and_never_cluster() -> None:
         ("ngram", 0, "ngram"),
         ("lines", "page", "lines"),
         ("fuzzy", 120, "fuzzy"),
+        ("line_min_chars", 0, "line_min_chars must be an int of at least 1, not 0"),
+        ("line_min_chars", 2.5, "line_min_chars"),
         ("boilerplate_min_docs", 1, "min_docs"),
         ("repair", "nope", "unknown profile"),
         ("keep", "last", "keep"),

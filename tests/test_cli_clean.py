@@ -292,3 +292,15 @@ def test_options_are_named_in_their_errors(tmp_path):
         (("--text-field", ""), "--text-field must name a field, not ''"),
     ]:
         assert error_line(run("clean", "-", *args)) == f"tanqiya: error: {message}"
+
+
+def test_short_lines_repeated_further_down_are_content(tmp_path):
+    """--lines document removes a later copy of a line anywhere, but one
+    shorter than --lines-min-chars (an answer, a score) only next to its copy."""
+    page = tmp_path / "qa.txt"
+    page.write_text("س: هل وصل الوفد؟\nج: نعم\n١٠\nس: هل عاد؟\nج: نعم\n١٠\n", encoding="utf-8")
+    kept = run("clean", page, "-q")
+    assert kept.returncode == 0
+    assert kept.stdout == page.read_bytes()
+    every = run("clean", page, "--lines-min-chars", "1", "-q")
+    assert every.stdout == "س: هل وصل الوفد؟\nج: نعم\n١٠\nس: هل عاد؟\n".encode()

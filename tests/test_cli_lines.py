@@ -100,6 +100,11 @@ def test_adjacent_document_and_fuzzy_scopes():
     title = "داعش يستخدم مدنيين دروعا بشرية"
     page = f"{title}\n{title} صور\nنص\n".encode()
     assert run("lines", "-q", stdin=page).stdout == page  # not the same key: kept
+    answers = "س: هل وصل الوفد؟\nج: نعم\nس: هل عاد؟\nج: نعم\nج: نعم\n".encode()
+    short = run("lines", "--scope", "document", "-q", stdin=answers)
+    assert short.stdout == answers[: -len("ج: نعم\n".encode())]  # only the adjacent copy
+    every = run("lines", "--scope", "document", "--min-chars", "1", "-q", stdin=answers)
+    assert every.stdout == "س: هل وصل الوفد؟\nج: نعم\nس: هل عاد؟\n".encode()
 
 
 def test_fuzzy_audit_similarity(tmp_path):
@@ -304,6 +309,12 @@ def test_missing_file_directory_and_bad_options(tmp_path):
     assert error_line(run("lines", SEED, "--min-docs", "3")) == (
         "tanqiya: error: --min-docs applies to --scope corpus only"
     )
+    assert error_line(run("lines", SEED, "--min-chars", "3")) == (
+        "tanqiya: error: --min-chars applies to --scope document and corpus, not adjacent"
+    )
+    assert error_line(run("lines", SEED, "--scope", "document", "--min-chars", "0")) == (
+        "tanqiya: error: --min-chars must be at least 1, not 0"
+    )
     assert error_line(run("lines", SEED, "--fuzzy", "101")) == (
         "tanqiya: error: --fuzzy must be at least 1 and at most 100, not 101.0"
     )
@@ -361,3 +372,12 @@ def test_replaced_bytes_are_written_as_u_fffd_and_counted(tmp_path):
     assert result.returncode == 0, result.stderr
     assert [r["text"] for r in read_jsonl(out)] == ["ذهب", "a\ufffdb"]
     assert summary(result)["invalid bytes replaced"] == 1
+
+
+def test_the_cli_states_the_librarys_line_minimum():
+    """The CLI keeps its own copy of the default (it does not import
+    normalize.lines for the other commands)."""
+    from normalize.cli import LINE_MIN_CHARS
+    from normalize.lines import MIN_DOCUMENT_CHARS
+
+    assert LINE_MIN_CHARS == MIN_DOCUMENT_CHARS

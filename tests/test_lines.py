@@ -162,8 +162,12 @@ def test_not_a_string() -> None:
 # --- fuzzy against a naive double loop over fuzz.ratio ------------------------------
 
 
-def naive(text: str, scope: str, cutoff: float, lo: int, hi: int) -> list[tuple[int, int]]:
-    """The obvious reference: each non-blank line against every kept one."""
+def naive(
+    text: str, scope: str, cutoff: float, lo: int, hi: int, min_chars: int = 8
+) -> list[tuple[int, int]]:
+    """The obvious reference: each non-blank line against every kept one (in
+    the document scope; the last kept one in the adjacent scope, and for a
+    key shorter than ``min_chars``)."""
     normalizer = Normalizer("dedup")
     lines = text.split("\n")
     keys = [normalizer.normalize(line.removesuffix("\r")) for line in lines]
@@ -171,6 +175,8 @@ def naive(text: str, scope: str, cutoff: float, lo: int, hi: int) -> list[tuple[
     def score(a: str, b: str) -> float:
         if a == b:
             return 100.0
+        if min(len(a), len(b)) < min_chars and scope == "document":
+            return 0.0  # a short line only goes as an exact adjacent repeat
         if lo <= len(a) <= hi and lo <= len(b) <= hi:
             return fuzz.ratio(a, b)
         return 0.0
@@ -180,7 +186,7 @@ def naive(text: str, scope: str, cutoff: float, lo: int, hi: int) -> list[tuple[
     for j, key in enumerate(keys):
         if not WORD.search(key):
             continue
-        pool = kept[-1:] if scope == "adjacent" else kept
+        pool = kept[-1:] if scope == "adjacent" or len(key) < min_chars else kept
         best, best_score = -1, -1.0
         for i in pool:
             s = score(keys[i], key)
@@ -272,9 +278,30 @@ def test_exact_equals_naive_at_cutoff_100() -> None:
 
 def test_fuzzy_short_lines_only_exact() -> None:
     text = "نعم نعم\nنعم نعما\nنعم نعم\n"
-    result = dedup_lines(text, scope="document", fuzzy=50)
+    result = dedup_lines(text, scope="document", fuzzy=50, min_chars=1)
     assert [(r.line, r.duplicate_of) for r in result.removed] == [(3, 1)]
-    assert dedup_lines(text, scope="document", fuzzy=50, min_fuzzy_chars=3).kept == 1
+    assert dedup_lines(text, scope="document", fuzzy=50, min_fuzzy_chars=3, min_chars=1).kept == 1
+
+
+@pytest.mark.parametrize("fuzzy", [None, 90])
+def test_short_lines_go_only_as_adjacent_repeats_in_the_document_scope(
+    fuzzy: float | None,
+) -> None:
+    """An answer or a score repeated further down the document is content;
+    a long line is a copy wherever it is; any line right after its copy goes."""
+    title = "داعش يستخدم مدنيين دروعا بشرية"
+    text = f"س: هل وصل؟\nج: نعم\n١٠\n{title}\nس: هل عاد؟\nج: نعم\nج: نعم\n١٠\n\n{title}\n"
+    result = dedup_lines(text, scope="document", fuzzy=fuzzy)
+    assert [(r.line, r.duplicate_of) for r in result.removed] == [(7, 6), (10, 4)]
+    everything = dedup_lines(text, scope="document", fuzzy=fuzzy, min_chars=1)
+    assert [(r.line, r.duplicate_of) for r in everything.removed] == [
+        (6, 2),
+        (7, 2),
+        (8, 3),
+        (10, 4),
+    ]
+    with pytest.raises(ValueError, match="min_chars must be at least 1, not 0"):
+        dedup_lines(text, scope="document", min_chars=0)
 
 
 # --- properties --------------------------------------------------------------------------
@@ -304,7 +331,7 @@ def test_kept_plus_removed_is_input(text: str, scope: str, fuzzy: float | None) 
 @settings(max_examples=100, deadline=None)
 @given(text=TEXTS)
 def test_document_scope_keeps_first_copies_in_order(text: str) -> None:
-    result = dedup_lines(text, scope="document")
+    result = dedup_lines(text, scope="document", min_chars=1)
     normalizer = Normalizer("dedup")
     keys = [normalizer.normalize(line) for line in text.split("\n")]
     wanted = list(dict.fromkeys(k for k in keys if WORD.search(k)))
