@@ -44,6 +44,7 @@ from typing import Final, Literal, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from normalize._checks import check_texts
 from normalize._workers import Workers
 from normalize.cluster import Keep
 from normalize.dedup import DedupResult, DocumentDeduper, SignedBatch
@@ -133,8 +134,10 @@ class CleanConfig:
             raise ValueError(msg)
         if self.fuzzy is not None:
             dedup_lines("", fuzzy=self.fuzzy)  # checks the score
-        if self.documents:
-            self.deduper().close()  # checks threshold, num_perm, ngram, keep, workers
+        if not isinstance(self.documents, bool):
+            msg = f"documents must be True or False, not {self.documents!r}"
+            raise ValueError(msg)
+        self.deduper().close()  # checks threshold, num_perm, ngram, keep, workers (even if off)
 
     def deduper(self, workers: Workers | None = None) -> DocumentDeduper:
         """A fresh :class:`DocumentDeduper` for these settings (running its
@@ -273,6 +276,9 @@ class Cleaner:
     """
 
     def __init__(self, config: CleanConfig | None = None) -> None:
+        if config is not None and not isinstance(config, CleanConfig):
+            msg = f"config must be a CleanConfig, not {type(config).__name__}"
+            raise TypeError(msg)
         self.config = config = config or CleanConfig()
         self._output = (
             Normalizer(config.normalize_output) if config.normalize_output is not None else None
@@ -682,6 +688,7 @@ class CleanResult:
 def clean(texts: Iterable[str], config: CleanConfig | None = None) -> CleanResult:
     """Run every stage over ``texts`` held in memory (see :class:`Cleaner` to
     stream a larger corpus)."""
+    check_texts(texts, "clean")
     cleaner = Cleaner(config)
     texts = list(texts)
     chunks = ((None, texts[i : i + _CHUNK]) for i in range(0, len(texts), _CHUNK))

@@ -55,6 +55,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
+import numbers
 import typing
 import weakref
 from collections.abc import Callable, Iterable, Sequence
@@ -66,6 +67,7 @@ import numpy as np
 import numpy.typing as npt
 import xxhash
 
+from normalize._checks import check_texts
 from normalize._workers import BackgroundPool, OrderedTasks, Workers
 from normalize.cluster import (
     Keep,
@@ -318,7 +320,7 @@ def _exact_jaccard(
 def _check_params(threshold: float, verify: str, workers: int | Workers) -> None:
     if (
         isinstance(threshold, bool)
-        or not isinstance(threshold, (int, float))
+        or not isinstance(threshold, numbers.Real)
         or not 0 < threshold <= 1
     ):
         msg = f"threshold must be a number greater than 0 and at most 1, not {threshold!r}"
@@ -328,7 +330,7 @@ def _check_params(threshold: float, verify: str, workers: int | Workers) -> None
         raise ValueError(msg)
     if isinstance(workers, Workers):
         return
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+    if isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
         msg = f"workers must be an integer >= 1, not {workers!r}"
         raise ValueError(msg)
 
@@ -370,7 +372,14 @@ class DocumentDeduper:
             bands = (1, hasher.num_perm)  # only identical signatures can reach 1
         elif bands is None:
             bands = optimal_bands(float(threshold), hasher.num_perm, *RECALL_WEIGHTS)
-        b, r = bands
+        if (
+            not isinstance(bands, tuple)
+            or len(bands) != 2
+            or not all(isinstance(n, int | np.integer) and not isinstance(n, bool) for n in bands)
+        ):
+            msg = f"bands must be a (bands, rows) pair of ints, not {bands!r}"
+            raise ValueError(msg)
+        b, r = int(bands[0]), int(bands[1])
         if b < 1 or r < 1 or b * r > hasher.num_perm:
             msg = f"bands * rows must be between 1 and num_perm={hasher.num_perm}, not {b} * {r}"
             raise ValueError(msg)
@@ -441,6 +450,7 @@ class DocumentDeduper:
         meanwhile). ``result``, ``extend`` and ``close`` wait for them, and
         results are always appended in input order.
         """
+        check_texts(texts, "add")
         for batch in text_batches(texts, _TASK_CHARS):
             self._submit(_process_batch, (self._spec, batch), len(batch))
 
@@ -461,6 +471,7 @@ class DocumentDeduper:
         ...     dd.result().duplicate_of
         {1: 0}
         """
+        check_texts(keys, "add_keys")
         for batch in text_batches(keys, _TASK_CHARS):
             self._submit(_process_keys, (self._spec, batch), len(batch))
 
@@ -619,6 +630,7 @@ def dedup_documents(
     >>> dedup_documents(["نص", "نص", "نص آخر"]).duplicate_of
     {1: 0}
     """
+    check_texts(texts, "dedup_documents")
     with DocumentDeduper(
         threshold=threshold,
         num_perm=num_perm,

@@ -41,7 +41,8 @@ import numpy.typing as npt
 import xxhash
 from rapidfuzz import fuzz, process
 
-from normalize.options import NormalizeOptions
+from normalize._checks import check_texts
+from normalize.options import NormalizeOptions, resolve
 from normalize.text import Normalizer, is_blank
 
 Scope = Literal["adjacent", "document"]
@@ -179,10 +180,14 @@ class _Lines:
         return self.result(found, "line-corpus", kept_copy=False, numbers=numbers)
 
 
-@functools.lru_cache(maxsize=16)
 def _normalizer(profile: str | NormalizeOptions) -> Normalizer:
     """One Normalizer per profile: building one costs as much as a page's dedup."""
-    return Normalizer(profile)
+    return _cached_normalizer(resolve(profile))
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_normalizer(options: NormalizeOptions) -> Normalizer:
+    return Normalizer(options)
 
 
 # --- exact -----------------------------------------------------------------------------
@@ -567,6 +572,7 @@ def dedup_lines_many(
     >>> [r.kept for r in dedup_lines_many(["أ\\nأ", "أ\\nب"])]
     [1, 2]
     """
+    check_texts(texts, "dedup_lines_many")
     f = _check(scope, min_chars, fuzzy, min_fuzzy_chars, max_fuzzy_chars, workers)
     return [result for result, _ in _dedup_keyed(texts, scope, _normalizer(profile), f, min_chars)]
 
@@ -589,6 +595,7 @@ def dedup_lines_keyed(
     >>> [(r.kept, keys) for r, keys in dedup_lines_keyed(["أ\\nأ"])]
     [(1, ['ا'])]
     """
+    check_texts(texts, "dedup_lines_keyed")
     f = _check(scope, min_chars, fuzzy, min_fuzzy_chars, max_fuzzy_chars, workers)
     return _dedup_keyed(texts, scope, _normalizer(profile), f, min_chars)
 
@@ -602,6 +609,7 @@ def line_keys(
     >>> line_keys(["أ\\r\\nإ\\n", ""])
     [['ا', 'ا'], []]
     """
+    check_texts(texts, "line_keys")
     split = [_Lines.split(text) for text in texts]
     return _keys_by_text([lines.contents() for lines in split], _normalizer(profile))
 
@@ -814,15 +822,19 @@ class BoilerplateFilter:
         if self._boilerplate is not None:
             msg = "count() after filter(): the counting pass is over"
             raise RuntimeError(msg)
+        check_texts(documents, "count_keys" if keyed else "count")
         batch: list[str] = []
         lines_per_doc: list[int] = []
         size = 0
         for document in documents:
             if keyed:
                 contents = [key for key in document if key]
-            else:
-                assert isinstance(document, str)
+            elif isinstance(document, str):
                 contents = list(filter(None, _Lines.split(document).contents()))
+            else:
+                kind = type(document).__name__
+                msg = f"count() takes documents as str, not {kind} (line keys: count_keys())"
+                raise TypeError(msg)
             batch += contents
             lines_per_doc.append(len(contents))
             size += sum(map(len, contents))
@@ -880,6 +892,7 @@ class BoilerplateFilter:
 
     def filter_many(self, documents: Sequence[str]) -> list[LineDedup]:
         """:meth:`filter` on each document, their lines' keys made in one batch."""
+        check_texts(documents, "filter_many")
         split = [_Lines.split(document) for document in documents]
         if not len(self._finish()):
             return [lines.result([], "line-corpus") for lines in split]

@@ -21,6 +21,7 @@ cluster, and a huge bucket (boilerplate, templated pages) costs linear work.
 from __future__ import annotations
 
 import functools
+import numbers
 
 import numpy as np
 import numpy.typing as npt
@@ -56,7 +57,11 @@ def optimal_bands(
     >>> optimal_bands(0.8, 128, fp_weight=0.1, fn_weight=0.9)
     (14, 9)
     """
-    if not 0.0 < threshold < 1.0:
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, numbers.Real)
+        or not (0.0 < threshold < 1.0)
+    ):
         msg = f"threshold must be between 0 and 1 (exclusive), not {threshold!r}"
         raise ValueError(msg)
     if isinstance(num_perm, bool) or not isinstance(num_perm, int) or num_perm < 1:

@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import numpy as np
 import numpy.typing as npt
 
+from normalize._checks import check_texts
 from normalize._implementation import hash_core
 from normalize.shingles import (
     Shingles,
@@ -314,6 +315,7 @@ class MinHasher:
         """The signatures of ``texts``, shape ``(n, num_perm)``, computed a
         batch of about 64K characters at a time.
         """
+        check_texts(texts, "signatures")
         parts = [self.signatures_of_batch(batch) for batch in text_batches(texts)]
         if not parts:
             return np.zeros((0, self.num_perm), dtype=np.uint32)

@@ -215,7 +215,10 @@ def resolve(profile: str | NormalizeOptions) -> NormalizeOptions:
     """
     if isinstance(profile, NormalizeOptions):
         return profile
-    if isinstance(profile, str) and profile in PROFILES:
+    if not isinstance(profile, str):
+        msg = f"a profile is a name or NormalizeOptions, not {type(profile).__name__}"
+        raise TypeError(msg)
+    if profile in PROFILES:
         return PROFILES[profile]
     msg = f"unknown profile {profile!r}; valid profiles: {', '.join(sorted(PROFILES))}"
     raise ValueError(msg)

@@ -44,6 +44,7 @@ from typing import Final, Literal
 import numpy as np
 import numpy.typing as npt
 
+from normalize._checks import check_texts
 from normalize._implementation import hash_core
 from normalize.chars import bmp_string
 
@@ -273,6 +274,7 @@ def shingle_hashes(texts: Sequence[str], *, ngram: int = 5, unit: Unit = "word")
     ([1], True)
     """
     check_shingle_params(ngram, unit)
+    check_texts(texts, "shingle_hashes")
     n = len(texts)
     if n == 0:
         return Shingles(np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64))

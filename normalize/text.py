@@ -34,6 +34,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 
 from normalize import _engine, _native, chars
+from normalize._checks import check_texts
 from normalize._implementation import implementation
 from normalize._plan import Plan, char_class, compose_yeh_hamza, plan_for
 from normalize._reference import reference_core
@@ -59,6 +60,9 @@ def strip_diacritics(text: str) -> str:
     >>> strip_diacritics("\\u0627\\u0654") == "\\u0623"
     True
     """
+    if not isinstance(text, str):
+        msg = f"strip_diacritics() takes a str, not {type(text).__name__}"
+        raise TypeError(msg)
     if any(mark in text for mark in chars.HAMZA_MARKS):
         text = compose_yeh_hamza(unicodedata.normalize("NFC", text))
     return _DIACRITICS_RE.sub("", text)
@@ -198,6 +202,7 @@ class Normalizer:
         """The normalized form of each string: the same as ``normalize`` on each,
         with the passes run over whole batches.
         """
+        check_texts(texts, "normalize_many")
         plan = self._plan
         out: list[str] = []
         for parts, nfc in self._many(plan, texts):
@@ -263,6 +268,8 @@ def normalize(text: str, profile: str | NormalizeOptions = "search") -> str:
     >>> normalize("على", "search")
     'علي'
     """
+    if not isinstance(profile, (str, NormalizeOptions)):
+        resolve(profile)  # TypeError, before the cache hashes it
     return _normalizer(profile).normalize(text)
 
 

@@ -164,6 +164,7 @@ def test_empty_documents_are_kept_and_never_cluster() -> None:
         ("repair", "nope", "unknown profile"),
         ("keep", "last", "keep"),
         ("workers", 0, "workers"),
+        ("documents", "yes", "documents must be True or False"),
     ],
 )
 def test_bad_config_fails_at_construction(field: str, value: object, needle: str) -> None:
@@ -315,3 +316,13 @@ def test_workers_build_their_tables_before_the_first_batch(
         assert pool.get().apply(_built) == built
     finally:
         cleaner.close()
+
+
+def test_every_field_is_checked_whatever_stage_is_off() -> None:
+    """Document-stage settings are checked even with documents=False (the
+    docstring says every field is checked), and a dict is no config."""
+    for field, value in [("keep", "last"), ("threshold", 7), ("workers", 0)]:
+        with pytest.raises(ValueError, match=field):
+            CleanConfig(documents=False, **{field: value})  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="config must be a CleanConfig, not dict"):
+        clean(["نص"], {"threshold": 0.5})  # type: ignore[arg-type]

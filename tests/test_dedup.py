@@ -8,6 +8,7 @@ import sys
 import threading
 from collections import defaultdict
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -295,6 +296,11 @@ def test_bad_parameters_fail_eagerly(kwargs: dict[str, object], message: str) ->
 def test_bad_bands() -> None:
     with pytest.raises(ValueError, match="bands \\* rows must be between 1 and num_perm=128"):
         DocumentDeduper(bands=(20, 10))
+    for bad in [(2.5, 4), (True, 8), 4, ("4", "4"), (1, 2, 3)]:
+        with pytest.raises(ValueError, match="bands must be a \\(bands, rows\\) pair of ints"):
+            DocumentDeduper(bands=bad)  # type: ignore[arg-type]
+    numpy_made = DocumentDeduper(bands=(np.int64(8), np.int64(16)), threshold=np.float32(0.8))
+    assert (numpy_made.params.bands, numpy_made.params.rows) == (8, 16)
 
 
 def test_empty_input() -> None:

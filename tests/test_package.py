@@ -51,3 +51,39 @@ def test_a_command_loads_only_its_own_stages() -> None:
         " 'normalize.lines', 'rapidfuzz') if m in sys.modules))\n"
     )
     assert _fresh(program) == "[]"
+
+
+TEXT = "عاجل: خبر\nعاجل: خبر"
+ONE_TEXT_CALLS = {
+    "normalize_many": lambda t: normalize.Normalizer("search").normalize_many(t),
+    "dedup_documents": lambda t: normalize.dedup_documents(t),
+    "add": lambda t: normalize.DocumentDeduper().add(t),
+    "add_keys": lambda t: normalize.DocumentDeduper().add_keys(t),
+    "signatures": lambda t: normalize.MinHasher().signatures(t),
+    "shingle_hashes": lambda t: normalize.shingle_hashes(t),
+    "clean": lambda t: normalize.clean(t),
+    "dedup_lines_many": lambda t: importlib.import_module("normalize.lines").dedup_lines_many(t),
+    "line_keys": lambda t: importlib.import_module("normalize.lines").line_keys(t),
+    "count": lambda t: normalize.BoilerplateFilter(min_docs=2).count(t),
+    "filter_many": lambda t: normalize.BoilerplateFilter(min_docs=2).filter_many(t),
+}
+
+
+@pytest.mark.parametrize("call", sorted(ONE_TEXT_CALLS))
+@pytest.mark.parametrize("one", [TEXT, TEXT.encode()])
+def test_one_text_where_texts_are_expected_is_a_type_error(call: str, one: object) -> None:
+    """A str is iterable: taken as texts, each character would be a document."""
+    with pytest.raises(TypeError, match=rf"^{call}\(\) takes an iterable of str, not a"):
+        ONE_TEXT_CALLS[call](one)
+
+
+def test_wrong_argument_types_are_named() -> None:
+    with pytest.raises(TypeError, match="strip_diacritics\\(\\) takes a str, not bytes"):
+        normalize.strip_diacritics(b"x")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="a profile is a name or NormalizeOptions, not dict"):
+        normalize.normalize("x", {"harakat": True})  # type: ignore[arg-type]
+    lines = importlib.import_module("normalize.lines")
+    with pytest.raises(TypeError, match="not dict"):
+        lines.dedup_lines("a", profile={})
+    with pytest.raises(TypeError, match=r"count\(\) takes documents as str, not list"):
+        normalize.BoilerplateFilter(min_docs=2).count([["menu line", "x"]])  # type: ignore[list-item]
