@@ -35,6 +35,7 @@ from normalize.io import (
     ReadStats,
     RecordError,
     TextUnit,
+    detect_format,
     output_format_for,
     total_bytes,
 )
@@ -474,9 +475,13 @@ def check_outputs(
 
 def check_one_file(output: str | None) -> None:
     """Refuse ``-o DIR/`` where the output is one stream (JSONL, or lines of
-    text): the slash asks for a folder the command will not make."""
+    text): the slash asks for a folder the command will not make; and a
+    Parquet name (the records are written as JSONL)."""
     if output is not None and output.endswith(("/", os.sep)):
         msg = f"-o {output}: the output is one file, not a folder; name a file"
+        raise ValueError(msg)
+    if output is not None and output != STDIN and detect_format(output)[0] == "parquet":
+        msg = f"-o {output}: tanqiya does not write Parquet; records go out as JSONL (.jsonl)"
         raise ValueError(msg)
 
 

@@ -349,3 +349,15 @@ def test_console_script():
         check=False,
     )
     assert (result.returncode, result.stdout) == (0, f"{NORMALIZED}\n".encode())
+
+
+@pytest.mark.parametrize("command", ["normalize", "lines", "dedup", "clean"])
+def test_a_parquet_output_name_is_refused(tmp_path, command):
+    """Records are written as JSONL: a .parquet name would hold JSONL."""
+    src = write(tmp_path / "a.jsonl", jsonl({"text": ARABIC}))
+    out = tmp_path / "out.parquet"
+    assert error_line(run(command, src, "-o", out)) == (
+        f"tanqiya: error: -o {out}: tanqiya does not write Parquet;"
+        " records go out as JSONL (.jsonl)"
+    )
+    assert not out.exists()
