@@ -61,7 +61,9 @@ RECORD_HINT: Final = "use --skip-bad to pass malformed records through unchanged
 INTERRUPTED: Final = "interrupted"
 TERMINATED: Final = "terminated"
 NOT_WRITTEN: Final = "{paths} {verb} not written"
-FOLDER_NEEDS_OUTPUT: Final = "plain-text documents from a folder or several files need -o DIR"
+FOLDER_NEEDS_OUTPUT: Final = (
+    "plain-text documents from a folder need -o DIR (they keep their paths under it)"
+)
 MISMATCH: Final = "internal error: {kept:,} kept + {removed:,} removed != {total:,} {unit} in"
 
 

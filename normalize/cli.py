@@ -120,7 +120,7 @@ Inputs: .txt (or any other extension) line by line; .jsonl/.ndjson/.json
 one JSON object per line; .parquet/.pq (needs tanqiya[parquet]); each may end
 in .gz, or .zst (needs tanqiya[zstd]). -o OUT is written atomically: on error
 OUT is left as it was.
-Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C, 143 kill.
+Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C, 143 kill (129 hangup).
 """
 
 LINES_EPILOG: Final = """\b
@@ -152,7 +152,7 @@ Blank lines (no letter or digit) are never removed. The first copy is kept;
 --scope document removes a line shorter than --min-chars only next to its
 copy (a number or "نعم" further down is content); --scope corpus keeps no
 copy of a line found in --min-docs documents.
-Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C, 143 kill.
+Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C, 143 kill (129 hangup).
 """
 
 DEDUP_EPILOG: Final = """\b
@@ -185,7 +185,7 @@ through chains of such pairs, so a removed document's similarity to the kept
 one (in the audit) can be lower. Each cluster keeps one document (--keep). A
 document without a letter or digit (empty, punctuation, emoji) is always
 kept. The output does not depend on --workers.
-Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C, 143 kill.
+Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C, 143 kill (129 hangup).
 """
 
 CLEAN_EPILOG: Final = """\b
@@ -200,15 +200,18 @@ Per document: repair the text (--repair, default light: invisible and bidi
 marks, odd spaces, presentation forms, tatweel; no letter changes), remove
 its duplicate lines (adjacent copies such as a doubled headline, then copies
 anywhere in it of lines of --lines-min-chars or more: --lines), optionally
-remove boilerplate lines found in N
-documents or more (--boilerplate-min-docs), then remove exact and
-near-duplicate documents (MinHash LSH, --threshold), keeping the first.
+remove boilerplate lines found in N documents or more
+(--boilerplate-min-docs), then remove exact and near-duplicate documents
+(MinHash LSH, --threshold), keeping one of each (--keep). Lines and
+documents compare by their dedup-profile keys.
 A folder means the files under it: plain-text files (one document each;
 the output is a folder of cleaned files, -o DIR) or JSONL/Parquet files (one
 document per record; the output is JSONL with the text field replaced).
+Plain-text files named one by one go to -o DIR too, or without -o to
+standard output one after another (like cat).
 Memory holds hashes and signatures, not the corpus: cleaned texts wait in a
 temporary file. Outputs, audit and report are written atomically.
-Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C, 143 kill.
+Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C, 143 kill (129 hangup).
 """
 
 
@@ -264,8 +267,8 @@ KeepOpt = Annotated[
         "--keep",
         case_sensitive=False,
         help="Which document of a cluster stays: the first in input order, or the"
-        " longest once normalized by --profile (diacritics, tatweel and punctuation"
-        " do not count; ties: the first).",
+        " longest once normalized (dedup's --profile; clean's dedup profile: diacritics,"
+        " tatweel and punctuation do not count; ties: the first).",
     ),
 ]
 WorkersOpt = Annotated[
