@@ -942,14 +942,16 @@ def _read_jsonl(
 def _jsonl_record(
     raw: bytes, lineno: int, offset: int, spec: InputSpec, options: ReadOptions, stats: ReadStats
 ) -> Record | None:
-    """The record of one JSONL line (``None`` for a blank line)."""
+    """The record of one JSONL line (``None`` for a blank line). A byte order
+    mark before the first is not part of it: a record copied byte for byte
+    (its ``raw`` bytes, its ``span``) leaves it behind."""
     stats.bytes_read += len(raw)
+    if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+        raw, offset = raw[len(codecs.BOM_UTF8) :], offset + len(codecs.BOM_UTF8)
     content, _ = _split_ending(raw)
     replaced = stats.replaced_bytes
     try:
         line = _decode(content, spec, lineno, offset, options, stats)
-        if lineno == 1:
-            line = line.removeprefix("\ufeff")
         if not line.strip():
             return None  # blank lines are not records
         obj = _parse_json(line, spec, lineno)

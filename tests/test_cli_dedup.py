@@ -145,9 +145,11 @@ def test_workers_give_byte_identical_output_and_audit(tmp_path):
 
 
 def test_kept_lines_are_copied_as_they_were_across_files(tmp_path):
-    """The second pass copies kept lines byte for byte: a BOM, CRLF endings,
-    blank lines left out, a bad line passed through, and a last line without
-    a newline followed by the next file's first record on a line of its own."""
+    """The second pass copies kept lines byte for byte: CRLF endings, blank
+    lines left out, a bad line passed through, and a last line without a
+    newline followed by the next file's first record on a line of its own.
+    A byte order mark is the file's, not its first record's: it stays
+    behind (in the middle of the output it would break the JSONL)."""
     lines = raw_lines()
     first = [b"\xef\xbb\xbf" + lines[0], b"\r\n", *(x.replace(b"\n", b"\r\n") for x in lines[1:6])]
     first += [b"  \n", b"{broken\n", lines[6].rstrip(b"\n")]  # no newline at the end
@@ -160,7 +162,7 @@ def test_kept_lines_are_copied_as_they_were_across_files(tmp_path):
     assert result.returncode == 0, result.stderr
     removed = {r["id"] for r in read_jsonl(audit)}
     assert removed == {"d2", "d4", "d5", "d10"}
-    expected = [first[0], first[2], first[4], first[8], first[9] + b"\n", *lines[7:10]]
+    expected = [lines[0], first[2], first[4], first[8], first[9] + b"\n", *lines[7:10]]
     assert out.read_bytes() == b"".join(expected)
     assert summary(result)["documents in"] == len(DOCUMENTS) + 1
 
