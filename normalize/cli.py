@@ -871,6 +871,7 @@ def report_data(run: CleanRun, config: CleanConfig, inputs: Sequence[InputSpec])
             "ngram": config.ngram,
             "keep": config.keep,
             "lines": config.lines,
+            "lines_min_chars": config.line_min_chars,
             "fuzzy": config.fuzzy,
             "boilerplate_min_docs": config.boilerplate_min_docs,
             "documents": config.documents,

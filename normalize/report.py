@@ -299,12 +299,27 @@ def write_report(data: ReportData, path: str | os.PathLike[str]) -> None:
         out.write(page)
 
 
+def _shown(value: object) -> str:
+    """An option's value as a reader would write it: on/off, not True/None.
+
+    >>> [_shown(v) for v in (None, True, False, 0.8, "document")]
+    ['off', 'on', 'off', '0.8', 'document']
+    """
+    if value is None or value is False:
+        return "off"
+    if value is True:
+        return "on"
+    return str(value)
+
+
 def _run_section(data: ReportData) -> str:
     inputs = "".join(f"<li><bdi>{esc(name)}</bdi></li>" for name in data.inputs[:MAX_INPUTS])
     if len(data.inputs) > MAX_INPUTS:
         inputs += f"<li>… and {len(data.inputs) - MAX_INPUTS:,} more</li>"
     rows = [("threshold", f"{data.threshold:g}"), *data.options.items()]
-    options = "".join(f"<tr><th>{esc(k)}</th><td><bdi>{esc(v)}</bdi></td></tr>" for k, v in rows)
+    options = "".join(
+        f"<tr><th>{esc(k)}</th><td><bdi>{esc(_shown(v))}</bdi></td></tr>" for k, v in rows
+    )
     return (
         f'<section id="run"><h2>Run</h2><p>Command</p><pre class="command" dir="ltr">'
         f"{esc(data.command)}</pre><p>Inputs ({len(data.inputs):,})</p><ul>{inputs}</ul>"
