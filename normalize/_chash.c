@@ -112,6 +112,9 @@ SPLIT_WORDS(split_words_4, Py_UCS4)
 
 /* The words of ``text`` into ``words`` (as Word items); their count, or -1. */
 static Py_ssize_t split_words(PyObject *text, Grow *words) {
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(text) < 0) return -1;
+#endif
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t length = PyUnicode_GET_LENGTH(text);
     words->used = 0;
