@@ -53,7 +53,8 @@ def strip_diacritics(text: str) -> str:
     """Delete harakat (U+064B–U+0652), the marks U+0653–U+065F and superscript
     alef U+0670. A decomposed hamza or madda (U+0653–U+0655) is first composed
     with its letter, so ا + U+0654 stays أ (and ى + U+0654, drawn as ئ, is ئ).
-    Letters, hamza forms, tatweel and Quranic pause marks are left alone.
+    Letters, hamza forms, tatweel and Quranic pause marks are left alone, and
+    so is everything else: only a letter with such a mark is composed (NFC).
 
     >>> strip_diacritics("هٰذَا الْقُرْآنُ")
     'هذا القرآن'
@@ -64,8 +65,36 @@ def strip_diacritics(text: str) -> str:
         msg = f"strip_diacritics() takes a str, not {type(text).__name__}"
         raise TypeError(msg)
     if any(mark in text for mark in chars.HAMZA_MARKS):
-        text = compose_yeh_hamza(unicodedata.normalize("NFC", text))
+        text = compose_yeh_hamza(_compose_hamza_clusters(text))
     return _DIACRITICS_RE.sub("", text)
+
+
+_HAMZA_MARK_RE = re.compile(char_class(chars.HAMZA_MARKS))
+
+
+def _compose_hamza_clusters(text: str) -> str:
+    """``text`` with each letter whose marks hold a decomposed hamza or
+    madda put in NFC (the letter and all its marks), the rest untouched.
+
+    >>> _compose_hamza_clusters("e\\u0301 \\u0627\\u064e\\u0654") == "e\\u0301 \\u0623\\u064e"
+    True
+    """
+    pieces = []
+    done = 0
+    for found in _HAMZA_MARK_RE.finditer(text):
+        if found.start() < done:
+            continue  # in the letter just composed
+        start = found.start()
+        while start > done and unicodedata.combining(text[start - 1]):
+            start -= 1
+        if start > done:
+            start -= 1  # the letter the marks sit on
+        end = found.end()
+        while end < len(text) and unicodedata.combining(text[end]):
+            end += 1
+        pieces += [text[done:start], unicodedata.normalize("NFC", text[start:end])]
+        done = end
+    return "".join([*pieces, text[done:]])
 
 
 Core = Callable[[Plan, str], str]

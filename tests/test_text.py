@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from pathlib import Path
 
@@ -186,6 +187,11 @@ ARABIC_ALPHABET = (
     ]
 )
 arabic_text = st.lists(st.sampled_from(ARABIC_ALPHABET), max_size=40).map("".join)
+#: the combining marks (canonical class > 0) among ARABIC_ALPHABET's characters
+COMBINING_IN_ALPHABET = (
+    "\u0301\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8"
+    "\u06ea-\u06ed\u08f0"
+)
 any_text = st.one_of(arabic_text, st.text(max_size=30))
 PROFILE_NAMES = sorted(PROFILES)
 
@@ -298,10 +304,21 @@ def test_strip_diacritics_only_deletes_marks(text: str) -> None:
     assert strip_diacritics(stripped) == stripped
     marks = {chr(c) for c in range(0x064B, 0x0660)} | {"\u0670"}
     assert not marks & set(stripped)
-    composed = (
-        unicodedata.normalize("NFC", text) if any(m in text for m in "\u0653\u0654\u0655") else text
+    # each letter with its marks: NFC where the marks hold a hamza or madda, else as it is
+    clusters = re.findall(f".[{COMBINING_IN_ALPHABET}]*", text, re.DOTALL)
+    composed = "".join(
+        unicodedata.normalize("NFC", c) if set(c) & set("\u0653\u0654\u0655") else c
+        for c in clusters
     )
+    composed = composed.replace("\u0649\u0654", "\u0626").replace("\u06cc\u0654", "\u0626")
     assert stripped == "".join(c for c in composed if c not in marks)
+
+
+def test_strip_diacritics_leaves_text_away_from_hamza_marks_alone() -> None:
+    """Only the letter carrying a decomposed hamza is composed: Latin, CJK
+    compatibility characters elsewhere stay as they are."""
+    text = "\uf900 e\u0301 \u0627\u064e\u0654 \u0633\u0627\u0626\u0644\u0654"
+    assert strip_diacritics(text) == "\uf900 e\u0301 \u0623 \u0633\u0627\u0626\u0644"
 
 
 @pytest.mark.parametrize("implementation", FAST)
@@ -353,3 +370,9 @@ def test_fast_engines_equal_the_reference_on_scraped_text(
     expected = [reference.normalize(t) for t in texts]
     assert fast.normalize_many(texts) == expected
     assert [fast.normalize(t) for t in texts] == expected
+
+
+def test_the_alphabets_combining_marks_are_listed() -> None:
+    listed = re.compile(f"[{COMBINING_IN_ALPHABET}]")
+    for char in {c for item in ARABIC_ALPHABET for c in item}:
+        assert bool(listed.match(char)) == (unicodedata.combining(char) > 0), f"U+{ord(char):04X}"
