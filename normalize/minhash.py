@@ -349,6 +349,17 @@ class MinHasher:
             raise ValueError(msg)
         return _affine_min(shingles.hashes, shingles.offsets, self._perms)
 
+    def to_lean_minhash(self, signature: npt.NDArray[np.uint32]) -> LeanMinHash:
+        """:func:`to_lean_minhash` of one of this hasher's signatures, labelled
+        with its seed and scheme (so ``LeanMinHash`` refuses to compare it with
+        a sketch of another seed).
+
+        >>> hasher = MinHasher(num_perm=8, seed=42)
+        >>> hasher.to_lean_minhash(hasher.signatures(["a b c d e"])[0]).seed
+        42
+        """
+        return to_lean_minhash(signature, seed=self.params.seed, scheme=self.params.scheme)
+
     def from_shingles(self, shingles: Iterable[bytes]) -> npt.NDArray[np.uint32]:
         """The signature of one set of shingles given as bytes, shape ``(num_perm,)``.
 
@@ -411,6 +422,9 @@ def to_lean_minhash(
     values = np.asarray(signature)
     if values.ndim != 1 or values.size == 0:
         msg = f"to_lean_minhash() takes one non-empty signature, got shape {values.shape}"
+        raise ValueError(msg)
+    if values.dtype.kind not in "ui" or values.min() < 0 or values.max() > EMPTY_VALUE:
+        msg = f"to_lean_minhash() takes 32-bit hash values, not {values.dtype} {values[:3]}..."
         raise ValueError(msg)
     if scheme == "legacy":
         values = values.astype(np.uint64)

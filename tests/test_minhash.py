@@ -156,6 +156,19 @@ def test_lean_minhash_round_trip_and_lsh() -> None:
     assert lean_legacy.scheme == "legacy"
     with pytest.raises(ValueError, match="one non-empty signature"):
         to_lean_minhash(signatures)
+    with pytest.raises(ValueError, match="32-bit hash values, not float64"):
+        to_lean_minhash(np.array([1.5, 2.0]))
+    seeded = MinHasher(num_perm=64, mode="datasketch", seed=7)
+    sketch = seeded.to_lean_minhash(seeded.signatures(texts[:1])[0])
+    assert sketch == datasketch.LeanMinHash(
+        _updated(datasketch.MinHash(num_perm=64, seed=7), shingle_strings(texts[0]))
+    )
+    assert lean_legacy == legacy.to_lean_minhash(legacy.signatures(["a"])[0])
+
+
+def _updated(m: datasketch.MinHash, shingles: list[str]) -> datasketch.MinHash:
+    m.update_batch([s.encode() for s in shingles])
+    return m
 
 
 @pytest.mark.parametrize(
