@@ -807,6 +807,12 @@ def clean_command(
         if lines_min_chars is None:
             lines_min_chars = LINE_MIN_CHARS
         check_range("--lines-min-chars", lines_min_chars, low=1)
+        for option, name in (("--repair", repair), ("--normalize-output", normalize_output)):
+            try:
+                resolve(name or "light")
+            except ValueError as e:
+                msg = f"{option}: {e}"
+                raise ValueError(msg) from None
         config = CleanConfig(
             repair=repair,
             normalize_output=normalize_output,

@@ -290,6 +290,15 @@ def test_options_are_named_in_their_errors(tmp_path):
         (("--boilerplate-min-docs", "1"), "--boilerplate-min-docs must be at least 2, not 1"),
         (("--boilerplate-min-chars", "0"), "--boilerplate-min-chars must be at least 1, not 0"),
         (("--text-field", ""), "--text-field must name a field, not ''"),
+        (("--lines-min-chars", "0"), "--lines-min-chars must be at least 1, not 0"),
+        (
+            ("--repair", "foo"),
+            "--repair: unknown profile 'foo'; valid profiles: dedup, light, search, web",
+        ),
+        (
+            ("--normalize-output", "bar"),
+            "--normalize-output: unknown profile 'bar'; valid profiles: dedup, light, search, web",
+        ),
     ]:
         assert error_line(run("clean", "-", *args)) == f"tanqiya: error: {message}"
 
