@@ -247,6 +247,7 @@ static PyObject *affine_min(PyObject *module, PyObject *const *args, Py_ssize_t 
     int got = 0;
     PyObject *result = NULL;
     uint32_t *mixed = NULL;
+    int64_t *offsets = NULL;
     for (; got < 5; got++) {
         int flags = got == 4 ? PyBUF_WRITABLE : PyBUF_SIMPLE;
         if (PyObject_GetBuffer(args[got], &views[got], flags) < 0) goto done;
@@ -255,12 +256,20 @@ static PyObject *affine_min(PyObject *module, PyObject *const *args, Py_ssize_t 
     Py_ssize_t count = views[0].len / item;
     Py_ssize_t n = views[1].len / 8 - 1;
     Py_ssize_t k = views[2].len / 4;
-    const int64_t *offsets = views[1].buf;
     if (views[0].len % item || views[1].len % 8 || n < 0 || views[2].len % 4 ||
-        views[3].len != views[2].len || views[4].len != n * k * 4) {
+        views[3].len != views[2].len || (k > 0 && n > PY_SSIZE_T_MAX / 4 / k) ||
+        views[4].len != n * k * 4) {
         PyErr_SetString(PyExc_ValueError, "affine_min(): buffer sizes do not match");
         goto done;
     }
+    /* a copy of the offsets, checked: the caller's array could change once
+     * the GIL is released */
+    offsets = PyMem_Malloc((size_t)(n + 1) * sizeof(int64_t));
+    if (offsets == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memcpy(offsets, views[1].buf, (size_t)(n + 1) * sizeof(int64_t));
     for (Py_ssize_t d = 0; d < n; d++) {
         if (offsets[d] < 0 || offsets[d] > offsets[d + 1] || offsets[d + 1] > count) {
             PyErr_SetString(PyExc_ValueError, "affine_min(): offsets out of order or range");
@@ -285,6 +294,7 @@ static PyObject *affine_min(PyObject *module, PyObject *const *args, Py_ssize_t 
     Py_INCREF(result);
 done:
     PyMem_Free(mixed);
+    PyMem_Free(offsets);
     while (got-- > 0) PyBuffer_Release(&views[got]);
     return result;
 }

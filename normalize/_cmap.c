@@ -36,6 +36,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #define DELETED 0xFFFFFFFFu
@@ -172,7 +173,11 @@ static int expand(const Plan *p, Out *o, Py_UCS4 cp, Py_ssize_t rest) {
     PyObject *value = PyDict_GetItemWithError(p->expansions, key);
     Py_DECREF(key);
     if (value == NULL) {
-        if (!PyErr_Occurred()) PyErr_Format(PyExc_KeyError, "no expansion for U+%04X", cp);
+        if (!PyErr_Occurred()) {
+            char name[16];
+            snprintf(name, sizeof name, "U+%04X", (unsigned int)cp);
+            PyErr_Format(PyExc_KeyError, "no expansion for %s", name);
+        }
         return -1;
     }
     if (!PyUnicode_Check(value)) {
@@ -373,15 +378,18 @@ static PyObject *map_texts(PyObject *module, PyObject *const *args, Py_ssize_t n
         PyErr_SetString(PyExc_TypeError, "map_texts(): the texts must be a list");
         return NULL;
     }
-    PyObject *texts = args[0];
-    Py_ssize_t count = PyList_GET_SIZE(texts);
+    /* its own references to the texts: Python code that a dict lookup runs
+     * (a key's __eq__) may change the list while a text is read */
+    PyObject *texts = PyList_AsTuple(args[0]);
+    if (texts == NULL) return NULL;
+    Py_ssize_t count = PyTuple_GET_SIZE(texts);
     PyObject *outs = PyList_New(count);
     PyObject *flags = PyBytes_FromStringAndSize(NULL, count);
     Out o = {0};
     if (outs == NULL || flags == NULL) goto fail;
     char *marks = PyBytes_AS_STRING(flags);
     for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *text = PyList_GET_ITEM(texts, i);
+        PyObject *text = PyTuple_GET_ITEM(texts, i);
         if (!PyUnicode_Check(text)) {
             PyErr_Format(PyExc_TypeError, "map_texts(): item %zd is not a str", i);
             goto fail;
@@ -400,10 +408,12 @@ static PyObject *map_texts(PyObject *module, PyObject *const *args, Py_ssize_t n
     }
     PyMem_Free(o.buf);
     PyMem_Free(o.sorted);
+    Py_DECREF(texts);
     return Py_BuildValue("(NN)", outs, flags);
 fail:
     PyMem_Free(o.buf);
     PyMem_Free(o.sorted);
+    Py_DECREF(texts);
     Py_XDECREF(outs);
     Py_XDECREF(flags);
     return NULL;

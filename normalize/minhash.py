@@ -181,11 +181,14 @@ def _affine_min(
     """
     n = len(offsets) - 1
     num_perm = perms.shape[1]
+    if values.dtype not in (np.uint32, np.uint64):
+        msg = f"MinHash values are uint32 or uint64 (shingle hashes), not {values.dtype}"
+        raise TypeError(msg)
     if (core := hash_core()) is not None:
         out = np.empty((n, num_perm), dtype=np.uint32)
-        wide = values.dtype == np.uint64
-        offsets = np.ascontiguousarray(offsets, dtype=np.int64)
-        core.affine_min(np.ascontiguousarray(values), offsets, perms[0], perms[1], out, wide)
+        ready = np.require(values, requirements=["C", "A"])  # contiguous and aligned
+        bounds = np.require(offsets, dtype=np.int64, requirements=["C", "A"])
+        core.affine_min(ready, bounds, perms[0], perms[1], out, values.dtype == np.uint64)
         return out
     return _numpy_affine_min(values, offsets, perms)
 

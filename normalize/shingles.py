@@ -279,13 +279,14 @@ def shingle_hashes(texts: Sequence[str], *, ngram: int = 5, unit: Unit = "word")
     if n == 0:
         return Shingles(np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64))
     if unit == "word" and (core := hash_core()) is not None:
-        hashes, offsets = core.word_shingles(list(texts), ngram)
+        hashes, offsets = core.word_shingles(list(texts), int(ngram))
         return Shingles(np.frombuffer(hashes, np.uint64), np.frombuffer(offsets, np.int64))
     return _numpy_shingle_hashes(texts, ngram, unit)
 
 
 def _numpy_shingle_hashes(texts: Sequence[str], ngram: int, unit: Unit) -> Shingles:
     """:func:`shingle_hashes` of a non-empty batch in numpy."""
+    ngram = min(int(ngram), 1 << 40)  # no text has 2**40 words: larger ones shingle alike
     n = len(texts)
     digits, word_start, word_end, first, stop = _words(texts)
     if unit == "word":

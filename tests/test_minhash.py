@@ -19,7 +19,7 @@ from normalize.minhash import (
     signature_similarity,
     to_lean_minhash,
 )
-from normalize.shingles import shingle_hashes, shingle_strings
+from normalize.shingles import Shingles, shingle_hashes, shingle_strings
 
 DOCS = [*plain_documents(40, seed=3, doc_chars=300), "", " \n ", "كلمة", "كلمتان اثنتان"]
 
@@ -245,3 +245,31 @@ def test_signatures_are_the_same_without_the_native_core(monkeypatch: pytest.Mon
     slow = (hasher.signatures(DOCS), hasher.from_shingles(shingles))
     assert np.array_equal(fast[0], slow[0])
     assert np.array_equal(fast[1], slow[1])
+
+
+def test_values_of_another_type_are_refused_by_both_engines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Shingle hashes are uint64 and 32-bit values uint32: int64 hashes would
+    be read as something else by the C core."""
+    hasher = MinHasher(num_perm=8, ngram=2)
+    sh = shingle_hashes(["كتب الولد الدرس"], ngram=np.int64(2))  # numpy ints welcome
+    signed = Shingles(sh.hashes.astype(np.int64), sh.offsets)  # type: ignore[arg-type]
+    for implementation in ("fast", "numpy"):
+        monkeypatch.setenv("TANQIYA_IMPLEMENTATION", implementation)
+        with pytest.raises(TypeError, match="uint32 or uint64"):
+            hasher.signatures_from_hashes(signed)
+        assert hasher.signatures_from_hashes(sh).shape == (1, 8)
+
+
+def test_a_huge_ngram_is_one_shingle_per_text_in_both_engines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = ["كتب الولد الدرس", "", "ا"]
+    results = []
+    for implementation in ("fast", "numpy"):
+        monkeypatch.setenv("TANQIYA_IMPLEMENTATION", implementation)
+        sh = shingle_hashes(texts, ngram=(1 << 63) - 1)
+        results.append((sh.hashes.tolist(), sh.offsets.tolist()))
+    assert results[0] == results[1]
+    assert results[0][1] == [0, 1, 1, 2]

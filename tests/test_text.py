@@ -7,6 +7,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -376,3 +377,35 @@ def test_the_alphabets_combining_marks_are_listed() -> None:
     listed = re.compile(f"[{COMBINING_IN_ALPHABET}]")
     for char in {c for item in ARABIC_ALPHABET for c in item}:
         assert bool(listed.match(char)) == (unicodedata.combining(char) > 0), f"U+{ord(char):04X}"
+
+
+def test_the_native_core_keeps_its_texts_while_python_code_runs() -> None:
+    """A dict lookup may run a key's __eq__, which may empty the list of
+    texts being mapped: the C core holds its own references (no crash, the
+    same output)."""
+    from normalize import _native
+
+    if not _native.AVAILABLE:
+        pytest.skip("normalize._cmap was not built (no C compiler)")
+    from normalize._cmap import map_texts
+
+    table = bytearray(np.arange(0x110000, dtype=np.uint32).tobytes())
+    np.frombuffer(table, dtype=np.uint32)[ord("X")] = 0xFFFFFFFE  # expanded
+    texts = ["X" + "a" * 100_000, "b" * 10]
+    armed = [False]
+
+    class Collides:
+        def __hash__(self) -> int:
+            return ord("X")
+
+        def __eq__(self, other: object) -> bool:
+            if armed[0]:
+                texts.clear()
+            return False
+
+    expansions = {Collides(): "?", ord("X"): "x"}  # type: ignore[dict-item]
+    armed[0] = True
+    outs, _ = map_texts(texts, bytes(table), bytes(0x110000), expansions, 0, False, None)  # type: ignore[arg-type]
+    assert outs == ["x" + "a" * 100_000, "b" * 10]
+    with pytest.raises(KeyError, match="no expansion for U\\+0058"):
+        map_texts(["X"], bytes(table), bytes(0x110000), {}, 0, False, None)
