@@ -125,6 +125,8 @@ BAD_ID: Final = "id field {field!r} is {kind}, not a string or integer"
 NEEDS_ZSTANDARD: Final = 'reading or writing .zst needs zstandard: pip install "tanqiya[zstd]"'
 NEEDS_PYARROW: Final = 'reading Parquet needs pyarrow: pip install "tanqiya[parquet]"'
 PARQUET_STDIN: Final = "Parquet cannot be read from standard input; give the file"
+NO_STDIN: Final = "standard input is closed; give the files"
+STDIN_GUESSED: Final = "read as JSONL as it starts with { or [; --format text reads it as text"
 PARQUET_COMPRESSED: Final = "a Parquet file cannot be .gz or .zst compressed; decompress it first"
 PARQUET_UNREADABLE: Final = "not a readable Parquet file: {reason}"
 PARQUET_NO_COLUMN: Final = "no column {field!r} (columns: {columns})"
@@ -344,13 +346,15 @@ def _reading(spec: InputSpec, stats: ReadStats) -> Iterator[None]:
 class InputSpec:
     """One checked input: ``path`` as given (``"-"`` for stdin), ``name`` for
     messages, the file ``format``, its ``compression`` and ``size`` in bytes
-    (``None`` for stdin)."""
+    (``None`` for stdin); ``head``, what was read of standard input to tell
+    its format (the readers give it first)."""
 
     path: str
     name: str
     format: FileFormat
     compression: Compression
     size: int | None
+    head: bytes = b""
 
 
 def detect_format(path: str | os.PathLike[str]) -> tuple[FileFormat, Compression]:
@@ -380,10 +384,13 @@ def resolve_inputs(
     for raw_path in list(paths) or [STDIN]:
         path = os.fspath(raw_path)
         if path == STDIN:
-            fmt: FileFormat = _sniff_stdin() if options.format == "auto" else options.format
+            fmt: FileFormat = options.format if options.format != "auto" else "text"
+            head = b""
+            if options.format == "auto":
+                fmt, head = _sniff_stdin()
             if fmt == "parquet":
                 raise InputError(STDIN_NAME, None, PARQUET_STDIN)
-            spec = InputSpec(path, STDIN_NAME, fmt, "none", None)
+            spec = InputSpec(path, STDIN_NAME, fmt, "none", None, head)
         else:
             try:
                 st = Path(path).stat()
@@ -410,21 +417,36 @@ def resolve_inputs(
     return specs
 
 
-def _sniff_stdin() -> FileFormat:
-    """Standard input's format, as far as its first buffered bytes tell
-    without consuming them: ``jsonl`` when the first that is not whitespace
-    (after a byte order mark) is ``{``, else ``text``."""
-    stream = sys.stdin.buffer
+def _sniff_stdin() -> tuple[FileFormat, bytes]:
+    """Standard input's format: ``jsonl`` when its first character other
+    than whitespace (after a byte order mark) is ``{`` or ``[``, else
+    ``text``; and the bytes read to tell (the whitespace before it: the
+    readers give them first). Waits for that character or the end."""
+    stream = getattr(sys.stdin, "buffer", None)
+    head = b""
     try:
-        if stream.seekable():
-            at = stream.tell()
-            head = stream.read(_SNIFF_BYTES)
-            stream.seek(at)
-        else:
-            head = cast(io.BufferedReader, stream).peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
-    except (AttributeError, OSError, ValueError):  # no peek, or closed: as before
-        return "text"
-    return "jsonl" if head.removeprefix(codecs.BOM_UTF8).lstrip().startswith(b"{") else "text"
+        while stream is not None:
+            seen = _peek(stream)
+            if not seen:
+                break  # the end: empty or blank
+            start = (head + seen).removeprefix(codecs.BOM_UTF8).lstrip()
+            if start and not codecs.BOM_UTF8.startswith(head + seen):
+                return ("jsonl" if start[:1] in (b"{", b"[") else "text"), head
+            head += stream.read(len(seen))  # whitespace: look further
+    except (OSError, ValueError):  # closed or unreadable: the readers say so
+        pass
+    return "text", head
+
+
+def _peek(stream: IO[bytes]) -> bytes:
+    """Bytes at the start of ``stream``, not consumed (at least one unless at
+    its end)."""
+    if stream.seekable():
+        at = stream.tell()
+        seen = stream.read(_SNIFF_BYTES)
+        stream.seek(at)
+        return seen
+    return cast(io.BufferedReader, stream).peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
 
 
 def output_format_for(inputs: Sequence[InputSpec]) -> OutputFormat:
@@ -679,13 +701,44 @@ def _is_regular(path: str) -> bool:
 
 def _copy_input(spec: InputSpec, target: IO[bytes]) -> None:
     if spec.path == STDIN:
-        shutil.copyfileobj(sys.stdin.buffer, target, _READ_CHUNK)
+        target.write(spec.head)
+        shutil.copyfileobj(_stdin(spec), target, _READ_CHUNK)
         return
     with _open_file(spec) as source:
         shutil.copyfileobj(source, target, _READ_CHUNK)
 
 
 # --- reading -----------------------------------------------------------------
+
+
+def _stdin(spec: InputSpec) -> IO[bytes]:
+    """The binary standard input; InputError if there is none (closed)."""
+    stream: IO[bytes] | None = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise InputError(spec.name, None, NO_STDIN)
+    return stream
+
+
+class _Prefixed(io.RawIOBase):
+    """``head``, then the rest of ``stream``."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        super().__init__()
+        self._head = memoryview(head)
+        self._read = _read1(stream)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:  # noqa: ANN401  (typeshed: WriteableBuffer)
+        view = memoryview(buffer).cast("B")
+        if self._head:
+            n = min(len(view), len(self._head))
+            view[:n], self._head = self._head[:n], self._head[n:]
+            return n
+        data = self._read(len(view))
+        view[: len(data)] = data
+        return len(data)
 
 
 def _open_file(spec: InputSpec) -> IO[bytes]:
@@ -706,7 +759,8 @@ def _open_file(spec: InputSpec) -> IO[bytes]:
 def _open_binary(spec: InputSpec) -> Iterator[IO[bytes]]:
     """A buffered binary stream of the decompressed input."""
     if spec.path == STDIN:
-        yield sys.stdin.buffer
+        stdin = _stdin(spec)
+        yield io.BufferedReader(_Prefixed(spec.head, stdin)) if spec.head else stdin
         return
     with _open_file(spec) as fh:
         if spec.compression == "gzip":
@@ -954,7 +1008,7 @@ def _jsonl_record(
         line = _decode(content, spec, lineno, offset, options, stats)
         if not line.strip():
             return None  # blank lines are not records
-        obj = _parse_json(line, spec, lineno)
+        obj = _parse_json(line, spec, lineno, guessed=options.format == "auto")
         record = _from_object(obj, spec, lineno, options)
         if options.keep_raw and stats.replaced_bytes == replaced:  # else written with U+FFFD
             record.raw = raw
@@ -1014,18 +1068,22 @@ def copy_spans(
                 stats.bytes_read += len(block)
 
 
-def _parse_json(line: str, spec: InputSpec, lineno: int) -> dict[str, Any]:
+def _parse_json(line: str, spec: InputSpec, lineno: int, *, guessed: bool) -> dict[str, Any]:
+    """The JSON object on ``line``; RecordError if it is not one (saying, for
+    standard input whose format was ``guessed``, why it was read as JSONL)."""
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as e:
         message = MALFORMED_JSON.format(reason=e.msg, column=e.colno)
-        raise RecordError(spec.name, lineno, message) from None
     except RecursionError:
         message = MALFORMED_JSON.format(reason="nested too deeply", column=1)
-        raise RecordError(spec.name, lineno, message) from None
-    if not isinstance(obj, dict):
-        raise RecordError(spec.name, lineno, NOT_AN_OBJECT.format(kind=_json_kind(obj)))
-    return obj
+    else:
+        if isinstance(obj, dict):
+            return obj
+        message = NOT_AN_OBJECT.format(kind=_json_kind(obj))
+    if guessed and spec.path == STDIN:
+        message += f" ({STDIN_GUESSED})"
+    raise RecordError(spec.name, lineno, message)
 
 
 def _json_kind(value: object) -> str:

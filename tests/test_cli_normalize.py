@@ -98,6 +98,49 @@ def test_jsonl_on_stdin_is_told_by_its_first_character(lead):
     assert run("normalize", "-q", "-", stdin=plain).stdout.splitlines()[0] == NORMALIZED.encode()
 
 
+def test_stdin_is_told_by_its_first_character_however_late_it_comes(tmp_path):
+    """Blank lines or a BOM first, written apart from the rest: the format
+    is told by the first other character, whenever it comes; the bytes read
+    to tell are read again."""
+    script = (
+        "import sys, time; out = sys.stdout.buffer;"
+        " out.write(b'\\xef'); out.flush(); time.sleep(0.3);"
+        " out.write(b'\\xbb\\xbf' + b' ' * 5000 + b'\\n\\n'); out.flush(); time.sleep(0.3);"
+        f" out.write({jsonl({'text': ARABIC})!r}); out.flush()"
+    )
+    producer = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
+    result = subprocess.run(
+        [sys.executable, "-m", "normalize.cli", "normalize", "-q", "-"],
+        stdin=producer.stdout,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    producer.wait(timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"text": NORMALIZED}
+    late = run("lines", "-q", "-", stdin=b"\n\n" + jsonl({"text": "a"}))
+    assert late.stdout == b'{"text": "a"}\n'  # the blank lines before are not records
+
+
+def test_stdin_guessed_as_jsonl_says_so_and_a_closed_stdin_is_named():
+    assert error_line(run("normalize", "-", stdin=b"[1, 2]\n")) == (
+        "tanqiya: error: <stdin>:1: a JSON line must be an object, not an array (read as JSONL"
+        " as it starts with { or [; --format text reads it as text); use --skip-bad to pass"
+        " malformed records through unchanged"
+    )
+    closed = subprocess.run(
+        [sys.executable, "-m", "normalize.cli", "dedup", "-q"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=60,
+        check=False,
+        preexec_fn=lambda: os.close(0),
+    )
+    assert closed.returncode == 2
+    assert closed.stderr == b"tanqiya: error: <stdin>: standard input is closed; give the files\n"
+
+
 def test_output_file_is_written_atomically(tmp_path):
     src = write(tmp_path / "in.txt", f"{ARABIC}\n".encode())
     out = write(tmp_path / "out.txt", b"old\n")
