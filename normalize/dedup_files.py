@@ -62,7 +62,7 @@ class Seen:
         self.starts = array.array("q")
         self.ends = array.array("q")
         self.counts: list[int] = []
-        self.stamps: list[tuple[int, int] | None] = []
+        self.stamps: list[tuple[int, ...] | None] = []
 
     def begin(self, spec: InputSpec) -> None:
         """An input is about to be read."""
@@ -78,12 +78,13 @@ class Seen:
         self.counts[i] += len(ids)
 
 
-def stamp(spec: InputSpec) -> tuple[int, int] | None:
-    """A file's size and modification time (None for standard input)."""
+def stamp(spec: InputSpec) -> tuple[int, ...] | None:
+    """Which file a path names, with its size and modification time (None
+    for standard input)."""
     if spec.path == STDIN:
         return None
     status = Path(spec.path).stat()
-    return status.st_size, status.st_mtime_ns
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
 
 
 @dataclasses.dataclass(frozen=True)

@@ -115,6 +115,7 @@ INVALID_UTF8: Final = "invalid UTF-8: byte 0x{byte:02X} at byte offset {offset}"
 LINE_TOO_LONG: Final = "line longer than the limit of {limit:,} bytes"
 FILE_TOO_LARGE: Final = "document longer than the limit of {limit:,} bytes"
 CHANGED: Final = "the input changed between the two passes over it"
+CHANGED_WHILE_READ: Final = "the input changed while it was read (another file in its place?)"
 TRUNCATED: Final = "truncated {kind} file: compressed file ended before the end-of-stream marker"
 NOT_COMPRESSED: Final = "not a valid {kind} file: {reason}"
 MALFORMED_JSON: Final = "malformed JSON: {reason} (column {column})"
@@ -519,6 +520,7 @@ class JsonlBlock:
     offset: int
     size: int
     data: bytes | None = None
+    identity: tuple[int, ...] | None = None  # of the file it was scanned in
 
     def parse(self, options: ReadOptions, stats: ReadStats) -> list[Record]:
         """The block's records (blank lines are none); bad lines raise, or
@@ -533,13 +535,33 @@ class JsonlBlock:
 
     def _read(self) -> bytes:
         """The block's bytes, read from its file again; InputError
-        (:data:`CHANGED`) if the file no longer holds them."""
+        (:data:`CHANGED_WHILE_READ`) if it is no longer the file scanned
+        (another file in its place, or written to since)."""
         with _open_file(self.spec) as fh:
+            if _identity(fh) != self.identity:
+                raise InputError(self.spec.name, self.lineno, CHANGED_WHILE_READ)
             fh.seek(self.offset)
             data = _read_block(fh.read, self.spec, self.size, self.lineno)
         if len(data) != self.size:
-            raise InputError(self.spec.name, self.lineno, CHANGED)
+            raise InputError(self.spec.name, self.lineno, CHANGED_WHILE_READ)
         return data
+
+
+def _reopenable(spec: InputSpec) -> bool:
+    """Whether another process can open ``spec``'s file by a path and read
+    the same bytes: a regular file, not one reached through a descriptor
+    (``/dev/fd/3``, ``/proc/self/fd/3``: a worker that was not forked has no
+    such descriptor)."""
+    if spec.path == STDIN or not _is_regular(spec.path):
+        return False
+    real = os.path.realpath(spec.path)
+    return Path(real).is_file() and not real.startswith(("/dev/", "/proc/"))
+
+
+def _identity(stream: IO[bytes]) -> tuple[int, ...]:
+    """Which file an open stream reads, and its size and time stamp."""
+    status = os.fstat(stream.fileno())
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
 
 
 def read_blocks(
@@ -570,10 +592,11 @@ def read_blocks(
         if spec.format != "jsonl":
             yield from batched(read_inputs([spec], options, stats=stats))
             continue
-        keep = not (
-            unread and spec.compression == "none" and spec.path != STDIN and _is_regular(spec.path)
-        )
+        keep = not (unread and spec.compression == "none" and _reopenable(spec))
+        if not keep:  # the worker opens the file itself, by the path that names it anywhere
+            spec = dataclasses.replace(spec, path=os.path.realpath(spec.path))
         with _reading(spec, stats), _open_binary(spec) as stream:
+            identity = None if keep else _identity(stream)
             first: tuple[int, int] | None = None  # line number and offset of the block
             pending: list[bytes] = []
             held = 0
@@ -586,10 +609,11 @@ def read_blocks(
                 held += got
                 stats.bytes_read += got
                 if held >= size:
-                    yield JsonlBlock(spec, *first, held, b"".join(pending) if keep else None)
+                    data = b"".join(pending) if keep else None
+                    yield JsonlBlock(spec, *first, held, data, identity)
                     first, pending, held = None, [], 0
             if first is not None:
-                yield JsonlBlock(spec, *first, held, b"".join(pending) if keep else None)
+                yield JsonlBlock(spec, *first, held, b"".join(pending) if keep else None, identity)
 
 
 def total_bytes(inputs: Sequence[InputSpec]) -> int | None:

@@ -779,14 +779,36 @@ def test_unread_blocks_only_of_regular_uncompressed_files(tmp_path, monkeypatch)
     assert [len(b.parse(options, ReadStats())) for b in blocks] == [3, 3, 3]
 
 
-def test_an_unread_block_of_a_file_that_changed_is_an_error(tmp_path):
-    """A block read again from a file that has since lost its bytes names
-    the file and the block's first line."""
+@pytest.mark.parametrize("change", ["shorter", "replaced", "rewritten"])
+def test_an_unread_block_of_a_file_that_changed_is_an_error(tmp_path, change):
+    """A block read again from a file that has since changed (lost its
+    bytes, another file of the same size renamed into its place, the same
+    size written again) names the file and the block's first line."""
     source = tmp_path / "a.jsonl"
     source.write_bytes(b'{"text": "x"}\n' * 2)
     spec = resolve_inputs([source])[0]
     [block] = read_blocks([spec], unread=True)
-    source.write_bytes(b'{"text": "x"}\n')
-    with pytest.raises(InputError, match="changed") as caught:
+    if change == "shorter":
+        source.write_bytes(b'{"text": "x"}\n')
+    elif change == "replaced":
+        other = tmp_path / "b.jsonl"
+        other.write_bytes(b'{"text": "y"}\n' * 2)
+        other.replace(source)
+    else:
+        time.sleep(0.01)  # a later time stamp
+        source.write_bytes(b'{"text": "y"}\n' * 2)
+    with pytest.raises(InputError, match="changed while it was read") as caught:
         block.parse(ReadOptions(), ReadStats())
     assert (caught.value.line, caught.value.path) == (1, spec.name)
+
+
+def test_a_file_reached_through_a_descriptor_sends_its_bytes(tmp_path):
+    """/dev/fd/N names nothing in a worker that was not forked: such a
+    file's blocks carry their bytes."""
+    source = tmp_path / "a.jsonl"
+    source.write_bytes(b'{"text": "x"}\n')
+    with source.open("rb") as fh:
+        source.unlink()  # only the descriptor reaches it now
+        spec = resolve_inputs([f"/dev/fd/{fh.fileno()}"], ReadOptions(format="jsonl"))[0]
+        [block] = read_blocks([spec], ReadOptions(format="jsonl"), unread=True)
+    assert block.data == b'{"text": "x"}\n'
