@@ -423,6 +423,7 @@ class Cleaner:
         """Feed the final documents, in input order, to the document stage:
         their keys are made from their lines' keys when they carry them (the
         same keys :meth:`add` would make from their texts)."""
+        check_texts(docs, "add_documents")
         if not self._keyed_documents:
             self.add(doc.text for doc in docs)
             return
@@ -442,6 +443,7 @@ class Cleaner:
     def add_line_keys(self, keys: Sequence[Sequence[str]]) -> None:
         """Feed final documents given as their lines' keys, in input order
         (unless :attr:`needs_texts`)."""
+        check_texts(keys, "add_line_keys")
         if self.needs_texts:
             msg = "the document stage needs the texts: its key profile is not line-local"
             raise ValueError(msg)
@@ -452,6 +454,7 @@ class Cleaner:
     def add(self, texts: Iterable[str]) -> None:
         """Feed the final texts, in input order, to the document stage
         (:meth:`add_documents` saves normalizing them again)."""
+        check_texts(texts, "add")
         if self._deduper is not None:
             before = len(self._deduper)
             self._deduper.add(texts)
@@ -526,14 +529,17 @@ def keep_lines(normalizer: Normalizer, texts: Sequence[str]) -> list[str]:
     (``whitespace="all"``, the dedup profile's keys): a document's text keeps
     its lines whatever profile repairs or writes it.
 
-    >>> keep_lines(Normalizer("dedup"), ["قالَ\\n  الرئيسُ"])
-    ['قال\\nالرييس']
+    >>> keep_lines(Normalizer("dedup"), ["قالَ\\n  الرئيسُ\\r\\nنص"])
+    ['قال\\nالرييس\\r\\nنص']
     """
     if normalizer.options.whitespace != "all":
         return normalizer.normalize_many(texts)
     split = [text.split("\n") for text in texts]
-    flat = iter(normalizer.normalize_many([line for lines in split for line in lines]))
-    return ["\n".join(itertools.islice(flat, len(lines))) for lines in split]
+    lines = [line for own in split for line in own]
+    ends = ["\r" if line.endswith("\r") else "" for line in lines]  # CRLF stays CRLF
+    keys = normalizer.normalize_many([line.removesuffix("\r") for line in lines])
+    flat = iter([key + end for key, end in zip(keys, ends, strict=True)])
+    return ["\n".join(itertools.islice(flat, len(own))) for own in split]
 
 
 def _clean_texts(spec: _LineSpec, texts: Sequence[str]) -> list[CleanedDocument]:

@@ -806,6 +806,9 @@ def clean_command(
         check_range("--boilerplate-min-chars", boilerplate_min_chars, low=1)
         if lines_min_chars is None:
             lines_min_chars = LINE_MIN_CHARS
+        elif lines is not LinesChoice.document:
+            msg = f"--lines-min-chars applies to --lines document, not {lines.value}"
+            raise ValueError(msg)
         check_range("--lines-min-chars", lines_min_chars, low=1)
         for option, name in (("--repair", repair), ("--normalize-output", normalize_output)):
             try:

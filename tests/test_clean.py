@@ -142,6 +142,8 @@ def test_a_profile_that_joins_lines_still_keeps_the_documents_lines(field: str) 
     assert [r.line for r in result.lines_removed[0]] == [2, 29]
     assert result.documents.duplicate_of == {1: 0}
     _reconciles(result)
+    crlf = clean(["قالَ\r\nالرئيسُ\r\n"], CleanConfig(**{field: "dedup"}))  # type: ignore[arg-type]
+    assert crlf.texts == ["قال\r\nالرييس\r\n"]  # line endings as they were
 
 
 def test_empty_documents_are_kept_and_never_cluster() -> None:

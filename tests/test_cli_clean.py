@@ -292,6 +292,10 @@ def test_options_are_named_in_their_errors(tmp_path):
         (("--text-field", ""), "--text-field must name a field, not ''"),
         (("--lines-min-chars", "0"), "--lines-min-chars must be at least 1, not 0"),
         (
+            ("--lines", "adjacent", "--lines-min-chars", "3"),
+            "--lines-min-chars applies to --lines document, not adjacent",
+        ),
+        (
             ("--repair", "foo"),
             "--repair: unknown profile 'foo'; valid profiles: dedup, light, search, web",
         ),
