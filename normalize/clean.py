@@ -49,7 +49,6 @@ from normalize._workers import Workers
 from normalize.cluster import Keep
 from normalize.dedup import DedupResult, DocumentDeduper, SignedBatch
 from normalize.lines import (
-    MIN_DOCUMENT_CHARS,
     BoilerplateFilter,
     BoilerplateLines,
     LineDedup,
@@ -71,6 +70,11 @@ _WITHIN_DOCUMENT: Final = ("line-adjacent", "line-document")
 _CHUNK: Final = 1024  # documents per batch of clean()
 
 
+#: clean's document scope: keys shorter than this (a number, "نعم", a one-word
+#: line) go only as adjacent repeats
+LINE_MIN_CHARS: Final = 8
+
+
 @dataclass(frozen=True, kw_only=True)
 class CleanConfig:
     """What :func:`clean` and :class:`Cleaner` do. Every field is checked when
@@ -88,7 +92,8 @@ class CleanConfig:
       only), anywhere in the ``"document"`` (adjacent copies are still
       reported as such), or ``"off"``.
     - ``line_min_chars``: with ``lines="document"``, a line whose key is
-      shorter (a number, "نعم") goes only as an adjacent repeat.
+      shorter (a number, "نعم": content that may well repeat) goes only as
+      an adjacent repeat (:data:`LINE_MIN_CHARS` by default).
     - ``fuzzy``: with ``lines``, also lines whose keys reach this rapidfuzz
       ratio (1-100) against a kept line.
     - ``boilerplate_min_docs``: remove lines found in at least this many
@@ -104,7 +109,7 @@ class CleanConfig:
     normalize_output: str | NormalizeOptions | None = None
     key_profile: str | NormalizeOptions = "dedup"
     lines: LineScope = "document"
-    line_min_chars: int = MIN_DOCUMENT_CHARS
+    line_min_chars: int = LINE_MIN_CHARS
     fuzzy: float | None = None
     boilerplate_min_docs: int | None = None
     boilerplate_min_chars: int = 10

@@ -149,9 +149,10 @@ non-empty DIR is refused unless --force, which replaces DIR entirely.
 Lines compare by their key (the --profile normalization), so copies that
 differ in diacritics, tatweel, spaces, NBSP or invisible marks are one line.
 Blank lines (no letter or digit) are never removed. The first copy is kept;
---scope document removes a line shorter than --min-chars only next to its
-copy (a number or "نعم" further down is content); --scope corpus keeps no
-copy of a line found in --min-docs documents.
+--scope document with --min-chars N removes a line shorter than N only
+next to its copy (a number or "نعم" further down may be content; clean
+does this with N = 8); --scope corpus keeps no copy of a line found in
+--min-docs documents.
 Exit codes: 0 done, 2 bad input or options, 130 Ctrl-C, 143 kill (129 hangup).
 """
 
@@ -219,8 +220,8 @@ MAX_NUM_PERM: Final = 4096
 """Beyond this, choosing the LSH bands costs seconds and gigabytes."""
 _EXIT_FLUSH_FAILED: Final = 120  # Python's own exit status when its last flush fails
 LINE_MIN_CHARS: Final = 8
-"""normalize.lines.MIN_DOCUMENT_CHARS (a test keeps them equal): the CLI
-does not import normalize.lines (nor rapidfuzz) for the other commands."""
+"""normalize.clean.LINE_MIN_CHARS (a test keeps them equal): the CLI does
+not import normalize.clean (nor rapidfuzz) for the other commands."""
 CORPUS_ONLY: Final = "{option} applies to --scope corpus only"
 NOT_ADJACENT: Final = "{option} applies to --scope document and corpus, not adjacent"
 NO_FUZZY_CORPUS: Final = "--fuzzy applies to --scope adjacent and document, not corpus"
@@ -435,7 +436,7 @@ def lines_command(
             "--min-chars",
             metavar="N",
             help="--scope document: a line whose key is shorter goes only as an adjacent copy"
-            f" [default: {LINE_MIN_CHARS}]; --scope corpus: only lines whose key has N"
+            " [default: 1, every line]; --scope corpus: only lines whose key has N"
             " characters or more count [default: 10].",
             show_default=False,
         ),
@@ -470,7 +471,7 @@ def lines_command(
         check_fuzzy(fuzzy)
         min_docs = 3 if min_docs is None else min_docs
         if min_chars is None:
-            min_chars = 10 if corpus else LINE_MIN_CHARS
+            min_chars = 10 if corpus else 1
         check_range("--min-docs", min_docs, low=2)
         check_range("--min-chars", min_chars, low=1)
         remove, boilerplate = _line_remover(scope, profile, fuzzy, min_docs, min_chars)

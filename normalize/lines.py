@@ -49,9 +49,6 @@ Scope = Literal["adjacent", "document"]
 Reason = Literal["line-adjacent", "line-document", "line-corpus"]
 
 _SCOPES: Final = ("adjacent", "document")
-#: document scope: keys shorter than this (a number, "نعم", a one-word line)
-#: go only as adjacent repeats
-MIN_DOCUMENT_CHARS: Final = 8
 _ENCODE = methodcaller("encode", "utf-8", "surrogatepass")
 _CHUNK: Final = 1024  # fuzzy document scope: lines decided per step
 _GROUP: Final = 256  # rows per block of pairs
@@ -514,7 +511,7 @@ def dedup_lines(
     *,
     scope: Scope = "adjacent",
     profile: str | NormalizeOptions = "dedup",
-    min_chars: int = MIN_DOCUMENT_CHARS,
+    min_chars: int = 1,
     fuzzy: float | None = None,
     min_fuzzy_chars: int = 20,
     max_fuzzy_chars: int = 2000,
@@ -525,9 +522,9 @@ def dedup_lines(
     ``scope="adjacent"`` removes a line whose key equals that of the last kept
     non-blank line before it (blank lines in between do not count: the doubled
     headline). ``scope="document"`` removes a line whose key occurred anywhere
-    before, if the key has ``min_chars`` characters or more; a shorter one (a
-    number, an answer "نعم", a one-word line) is content that may well repeat,
-    and goes only as an adjacent repeat. ``fuzzy`` (a rapidfuzz score, 1-100)
+    before; with ``min_chars``, only if its key has that many characters or
+    more, a shorter one (a number, an answer "نعم", a one-word line: content
+    that may well repeat) going only as an adjacent repeat. ``fuzzy`` (a rapidfuzz score, 1-100)
     also removes lines whose key reaches ``fuzz.ratio >= fuzzy`` against a
     kept line's key (the kept copy is the best-scoring one, the earliest on a
     tie), provided both keys have
@@ -559,7 +556,7 @@ def dedup_lines_many(
     *,
     scope: Scope = "adjacent",
     profile: str | NormalizeOptions = "dedup",
-    min_chars: int = MIN_DOCUMENT_CHARS,
+    min_chars: int = 1,
     fuzzy: float | None = None,
     min_fuzzy_chars: int = 20,
     max_fuzzy_chars: int = 2000,
@@ -582,7 +579,7 @@ def dedup_lines_keyed(
     *,
     scope: Scope = "adjacent",
     profile: str | NormalizeOptions = "dedup",
-    min_chars: int = MIN_DOCUMENT_CHARS,
+    min_chars: int = 1,
     fuzzy: float | None = None,
     min_fuzzy_chars: int = 20,
     max_fuzzy_chars: int = 2000,

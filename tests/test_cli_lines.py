@@ -101,9 +101,9 @@ def test_adjacent_document_and_fuzzy_scopes():
     page = f"{title}\n{title} صور\nنص\n".encode()
     assert run("lines", "-q", stdin=page).stdout == page  # not the same key: kept
     answers = "س: هل وصل الوفد؟\nج: نعم\nس: هل عاد؟\nج: نعم\nج: نعم\n".encode()
-    short = run("lines", "--scope", "document", "-q", stdin=answers)
+    short = run("lines", "--scope", "document", "--min-chars", "8", "-q", stdin=answers)
     assert short.stdout == answers[: -len("ج: نعم\n".encode())]  # only the adjacent copy
-    every = run("lines", "--scope", "document", "--min-chars", "1", "-q", stdin=answers)
+    every = run("lines", "--scope", "document", "-q", stdin=answers)  # every line
     assert every.stdout == "س: هل وصل الوفد؟\nج: نعم\nس: هل عاد؟\n".encode()
 
 
@@ -374,10 +374,10 @@ def test_replaced_bytes_are_written_as_u_fffd_and_counted(tmp_path):
     assert summary(result)["invalid bytes replaced"] == 1
 
 
-def test_the_cli_states_the_librarys_line_minimum():
+def test_the_cli_states_cleans_line_minimum():
     """The CLI keeps its own copy of the default (it does not import
     normalize.lines for the other commands)."""
-    from normalize.cli import LINE_MIN_CHARS
-    from normalize.lines import MIN_DOCUMENT_CHARS
+    from normalize.clean import LINE_MIN_CHARS as LIBRARY
+    from normalize.cli import LINE_MIN_CHARS as CLI
 
-    assert LINE_MIN_CHARS == MIN_DOCUMENT_CHARS
+    assert CLI == LIBRARY

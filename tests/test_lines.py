@@ -163,7 +163,7 @@ def test_not_a_string() -> None:
 
 
 def naive(
-    text: str, scope: str, cutoff: float, lo: int, hi: int, min_chars: int = 8
+    text: str, scope: str, cutoff: float, lo: int, hi: int, min_chars: int = 1
 ) -> list[tuple[int, int]]:
     """The obvious reference: each non-blank line against every kept one (in
     the document scope; the last kept one in the adjacent scope, and for a
@@ -291,9 +291,9 @@ def test_short_lines_go_only_as_adjacent_repeats_in_the_document_scope(
     a long line is a copy wherever it is; any line right after its copy goes."""
     title = "داعش يستخدم مدنيين دروعا بشرية"
     text = f"س: هل وصل؟\nج: نعم\n١٠\n{title}\nس: هل عاد؟\nج: نعم\nج: نعم\n١٠\n\n{title}\n"
-    result = dedup_lines(text, scope="document", fuzzy=fuzzy)
+    result = dedup_lines(text, scope="document", fuzzy=fuzzy, min_chars=8)
     assert [(r.line, r.duplicate_of) for r in result.removed] == [(7, 6), (10, 4)]
-    everything = dedup_lines(text, scope="document", fuzzy=fuzzy, min_chars=1)
+    everything = dedup_lines(text, scope="document", fuzzy=fuzzy)  # min_chars=1: every line
     assert [(r.line, r.duplicate_of) for r in everything.removed] == [
         (6, 2),
         (7, 2),
