@@ -118,7 +118,7 @@ FormatOpt = Annotated[
         "--format",
         case_sensitive=False,
         help="Input format; auto: from the file extension (standard input: JSONL when it"
-        " starts with '{' or '[', else text).",
+        " starts with '{', else text).",
     ),
 ]
 OutputOpt = Annotated[

@@ -127,7 +127,7 @@ NEEDS_ZSTANDARD: Final = 'reading or writing .zst needs zstandard: pip install "
 NEEDS_PYARROW: Final = 'reading Parquet needs pyarrow: pip install "tanqiya[parquet]"'
 PARQUET_STDIN: Final = "Parquet cannot be read from standard input; give the file"
 NO_STDIN: Final = "standard input is closed; give the files"
-STDIN_GUESSED: Final = "read as JSONL as it starts with { or [; --format text reads it as text"
+STDIN_GUESSED: Final = "read as JSONL as it starts with {; --format text reads it as text"
 PARQUET_COMPRESSED: Final = "a Parquet file cannot be .gz or .zst compressed; decompress it first"
 PARQUET_UNREADABLE: Final = "not a readable Parquet file: {reason}"
 PARQUET_NO_COLUMN: Final = "no column {field!r} (columns: {columns})"
@@ -420,7 +420,8 @@ def resolve_inputs(
 
 def _sniff_stdin() -> tuple[FileFormat, bytes]:
     """Standard input's format: ``jsonl`` when its first character other
-    than whitespace (after a byte order mark) is ``{`` or ``[``, else
+    than whitespace (after a byte order mark) is ``{`` (a news line may well
+    start with ``[``), else
     ``text``; and the bytes read to tell (the whitespace before it: the
     readers give them first). Waits for that character or the end."""
     stream = getattr(sys.stdin, "buffer", None)
@@ -432,7 +433,7 @@ def _sniff_stdin() -> tuple[FileFormat, bytes]:
                 break  # the end: empty or blank
             start = (head + seen).removeprefix(codecs.BOM_UTF8).lstrip()
             if start and not codecs.BOM_UTF8.startswith(head + seen):
-                return ("jsonl" if start[:1] in (b"{", b"[") else "text"), head
+                return ("jsonl" if start.startswith(b"{") else "text"), head
             head += stream.read(len(seen))  # whitespace: look further
     except (OSError, ValueError):  # closed or unreadable: the readers say so
         pass

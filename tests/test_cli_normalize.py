@@ -124,11 +124,13 @@ def test_stdin_is_told_by_its_first_character_however_late_it_comes(tmp_path):
 
 
 def test_stdin_guessed_as_jsonl_says_so_and_a_closed_stdin_is_named():
-    assert error_line(run("normalize", "-", stdin=b"[1, 2]\n")) == (
-        "tanqiya: error: <stdin>:1: a JSON line must be an object, not an array (read as JSONL"
-        " as it starts with { or [; --format text reads it as text); use --skip-bad to pass"
-        " malformed records through unchanged"
+    assert error_line(run("normalize", "-", stdin=b"{1, 2}\n")) == (
+        "tanqiya: error: <stdin>:1: malformed JSON: Expecting property name enclosed in double"
+        " quotes (column 2) (read as JSONL as it starts with {; --format text reads it as text);"
+        " use --skip-bad to pass malformed records through unchanged"
     )
+    news = "[فيديو] عاجل: خبر\n".encode()  # a bracket is not JSON's business
+    assert run("normalize", "-q", "-", stdin=news).stdout == "[فيديو] عاجل: خبر\n".encode()
     closed = subprocess.run(
         [sys.executable, "-m", "normalize.cli", "dedup", "-q"],
         stdin=subprocess.DEVNULL,
