@@ -420,10 +420,10 @@ def resolve_inputs(
 
 def _sniff_stdin() -> tuple[FileFormat, bytes]:
     """Standard input's format: ``jsonl`` when its first character other
-    than whitespace (after a byte order mark) is ``{`` (a news line may well
-    start with ``[``), else
-    ``text``; and the bytes read to tell (the whitespace before it: the
-    readers give them first). Waits for that character or the end."""
+    than whitespace (after a byte order mark) is ``{``, else ``text`` (a news
+    line may well start with ``[``); and the bytes read to tell (the
+    whitespace before it: the readers give them first). Waits for that
+    character or the end."""
     stream = getattr(sys.stdin, "buffer", None)
     head = b""
     try:
