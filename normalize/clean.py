@@ -62,6 +62,7 @@ from normalize.lines import (
 from normalize.options import NormalizeOptions, resolve
 from normalize.report import StageCount
 from normalize.text import Normalizer
+from normalize.text import shared_normalizer as _normalizer
 
 LineScope = Literal["off", "adjacent", "document"]
 T = TypeVar("T")
@@ -521,11 +522,6 @@ class _LineSpec:
     min_chars: int
     fuzzy: float | None
     keys: bool  # keep each document's line keys
-
-
-@functools.lru_cache(maxsize=4)
-def _normalizer(options: NormalizeOptions) -> Normalizer:
-    return Normalizer(options)
 
 
 def keep_lines(normalizer: Normalizer, texts: Sequence[str]) -> list[str]:

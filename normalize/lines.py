@@ -42,8 +42,9 @@ import xxhash
 from rapidfuzz import fuzz, process
 
 from normalize._checks import check_texts
-from normalize.options import NormalizeOptions, resolve
+from normalize.options import NormalizeOptions
 from normalize.text import Normalizer, is_blank
+from normalize.text import shared_normalizer as _normalizer
 
 Scope = Literal["adjacent", "document"]
 Reason = Literal["line-adjacent", "line-document", "line-corpus"]
@@ -177,16 +178,6 @@ class _Lines:
         return self.result(found, "line-corpus", kept_copy=False, numbers=numbers)
 
 
-def _normalizer(profile: str | NormalizeOptions) -> Normalizer:
-    """One Normalizer per profile: building one costs as much as a page's dedup."""
-    return _cached_normalizer(resolve(profile))
-
-
-@functools.lru_cache(maxsize=16)
-def _cached_normalizer(options: NormalizeOptions) -> Normalizer:
-    return Normalizer(options)
-
-
 # --- exact -----------------------------------------------------------------------------
 
 
@@ -200,16 +191,16 @@ def _exact(keys: list[str], scope: Scope, min_chars: int = 1) -> Found:
     for ``adjacent`` each repeat of the last kept non-blank line; for
     ``document`` each repeat of an earlier line, but a key shorter than
     ``min_chars`` only as an adjacent repeat."""
-    if scope == "adjacent":
-        return _adjacent_repeats(keys, math.inf, set())
-    first = _first_copies(keys)
     blank = _blank_keys(keys)
+    if scope == "adjacent":
+        return _adjacent_repeats(keys, blank, math.inf, set())
+    first = _first_copies(keys)
     far = [
         (i, j, 100.0)
         for i, key in enumerate(keys)
         if (j := first[key]) != i and len(key) >= min_chars and not blank[key]
     ]
-    return _merged(far, _adjacent_repeats(keys, min_chars, {i for i, _, _ in far}))
+    return _merged(far, _adjacent_repeats(keys, blank, min_chars, {i for i, _, _ in far}))
 
 
 def _blank_keys(keys: list[str]) -> dict[str, bool]:
@@ -217,11 +208,13 @@ def _blank_keys(keys: list[str]) -> dict[str, bool]:
     return {key: is_blank(key) for key in dict.fromkeys(keys)}
 
 
-def _adjacent_repeats(keys: list[str], below: float, gone: set[int]) -> Found:
+def _adjacent_repeats(
+    keys: list[str], blank: dict[str, bool], below: float, gone: set[int]
+) -> Found:
     """(line, kept line, 100.0) for each line, not in ``gone`` (removed by
     another rule) and with a key shorter than ``below``, that repeats the
-    last kept non-blank line before it (blank lines between do not count)."""
-    blank = _blank_keys(keys)
+    last kept non-blank line before it (blank lines between do not count;
+    ``blank``: :func:`_blank_keys`)."""
     last = -1  # the last kept non-blank line
     out = []
     for i, key in enumerate(keys):
@@ -414,13 +407,15 @@ def _fuzzy_document(keys: list[str], f: _Fuzzy, min_chars: int) -> Found:
     first = _first_copies(keys)
     first_of = np.fromiter(map(first.__getitem__, keys), dtype=np.int64, count=n)
     lens = np.fromiter(map(len, keys), dtype=np.int64, count=n)
-    blank = np.fromiter(map(is_blank, keys), dtype=bool, count=n)
+    blank_of = _blank_keys(keys)
+    blank = np.fromiter(map(blank_of.__getitem__, keys), dtype=bool, count=n)
     repeat = first_of != np.arange(n)
     eligible = ~blank & (lens >= max(f.min_chars, min_chars)) & (lens <= f.max_chars)
     far = np.flatnonzero(repeat & ~blank & ~eligible & (lens >= min_chars)).tolist()
     found = [(i, first[keys[i]], 100.0) for i in far]
     found += _fuzzy_far(keys, f, eligible, first, first_of, repeat, lens)
-    return _merged(found, _adjacent_repeats(keys, min_chars, {i for i, _, _ in found}))
+    gone = {i for i, _, _ in found}
+    return _merged(found, _adjacent_repeats(keys, blank_of, min_chars, gone))
 
 
 def _fuzzy_far(
@@ -524,10 +519,10 @@ def dedup_lines(
     headline). ``scope="document"`` removes a line whose key occurred anywhere
     before; with ``min_chars``, only if its key has that many characters or
     more, a shorter one (a number, an answer "نعم", a one-word line: content
-    that may well repeat) going only as an adjacent repeat. ``fuzzy`` (a rapidfuzz score, 1-100)
-    also removes lines whose key reaches ``fuzz.ratio >= fuzzy`` against a
-    kept line's key (the kept copy is the best-scoring one, the earliest on a
-    tie), provided both keys have
+    that may well repeat) going only as an adjacent repeat. ``fuzzy`` (a
+    rapidfuzz score, 1-100) also removes lines whose key reaches
+    ``fuzz.ratio >= fuzzy`` against a kept line's key (the kept copy is the
+    best-scoring one, the earliest on a tie), provided both keys have
     ``min_fuzzy_chars`` to ``max_fuzzy_chars`` characters: short lines
     ("نعم") only ever match exactly, and very long ones (whose comparison costs
     the product of their lengths) too. Blank lines are never removed.

@@ -297,13 +297,19 @@ def normalize(text: str, profile: str | NormalizeOptions = "search") -> str:
     >>> normalize("على", "search")
     'علي'
     """
+    return shared_normalizer(profile).normalize(text)
+
+
+def shared_normalizer(profile: str | NormalizeOptions) -> Normalizer:
+    """One Normalizer per profile, shared by every call that takes a profile
+    (building one costs as much as a page's dedup); TypeError for what is no
+    profile, before the cache hashes it. ``TANQIYA_IMPLEMENTATION`` is read
+    when a profile is first used: build a Normalizer to switch later."""
     if not isinstance(profile, (str, NormalizeOptions)):
-        resolve(profile)  # TypeError, before the cache hashes it
-    return _normalizer(profile).normalize(text)
+        resolve(profile)
+    return _normalizer(profile)
 
 
 @functools.lru_cache(maxsize=16)
 def _normalizer(profile: str | NormalizeOptions) -> Normalizer:
-    """One Normalizer per profile for :func:`normalize` (``TANQIYA_IMPLEMENTATION``
-    is read when a profile is first used; build a Normalizer to switch later)."""
     return Normalizer(profile)

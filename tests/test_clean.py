@@ -308,7 +308,7 @@ def test_workers_build_their_tables_before_the_first_batch(
     from normalize import _plan, dedup
 
     # else forked workers would inherit this process's plans and normalizers
-    for cache in (_plan.plan_for, dedup._tools, sys.modules["normalize.clean"]._normalizer):
+    for cache in (_plan.plan_for, dedup._tools, sys.modules["normalize.text"]._normalizer):
         cache.cache_clear()
     cleaner = Cleaner(dataclasses.replace(config, workers=2))
     try:
