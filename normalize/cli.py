@@ -812,8 +812,10 @@ def clean_command(
             raise ValueError(msg)
         check_range("--lines-min-chars", lines_min_chars, low=1)
         for option, name in (("--repair", repair), ("--normalize-output", normalize_output)):
+            if name is None:
+                continue
             try:
-                resolve(name or "light")
+                resolve(name)
             except ValueError as e:
                 msg = f"{option}: {e}"
                 raise ValueError(msg) from None

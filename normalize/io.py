@@ -82,6 +82,8 @@ MAX_RECORD_BYTES: Final = 1 << 30
 
 _READ_CHUNK: Final = 1 << 20
 _SNIFF_BYTES: Final = 1 << 12  # of standard input, to tell JSONL from plain text
+#: where a path may name a stream or another process's descriptor, not a file
+_STREAM_FOLDERS: Final = ("/dev/", "/proc/")
 _ZSTD_READ_CHUNK: Final = 1 << 14  # small: bounds what one decompress call can expand to
 
 _FORMAT_BY_SUFFIX: Final[Mapping[str, FileFormat]] = {
@@ -385,10 +387,7 @@ def resolve_inputs(
     for raw_path in list(paths) or [STDIN]:
         path = os.fspath(raw_path)
         if path == STDIN:
-            fmt: FileFormat = options.format if options.format != "auto" else "text"
-            head = b""
-            if options.format == "auto":
-                fmt, head = _sniff_stdin()
+            fmt, head = _sniff_stdin() if options.format == "auto" else (options.format, b"")
             if fmt == "parquet":
                 raise InputError(STDIN_NAME, None, PARQUET_STDIN)
             spec = InputSpec(path, STDIN_NAME, fmt, "none", None, head)
@@ -424,7 +423,7 @@ def _sniff_stdin() -> tuple[FileFormat, bytes]:
     line may well start with ``[``); and the bytes read to tell (the
     whitespace before it: the readers give them first). Waits for that
     character or the end."""
-    stream = getattr(sys.stdin, "buffer", None)
+    stream = _stdin_buffer()
     head = b""
     try:
         while stream is not None:
@@ -556,7 +555,7 @@ def _reopenable(spec: InputSpec) -> bool:
     if spec.path == STDIN or not _is_regular(spec.path):
         return False
     real = os.path.realpath(spec.path)
-    return Path(real).is_file() and not real.startswith(("/dev/", "/proc/"))
+    return Path(real).is_file() and not real.startswith(_STREAM_FOLDERS)
 
 
 def _identity(stream: IO[bytes]) -> tuple[int, ...]:
@@ -738,9 +737,15 @@ def _copy_input(spec: InputSpec, target: IO[bytes]) -> None:
 
 def _stdin(spec: InputSpec) -> IO[bytes]:
     """The binary standard input; InputError if there is none (closed)."""
-    stream: IO[bytes] | None = getattr(sys.stdin, "buffer", None)
+    stream = _stdin_buffer()
     if stream is None:
         raise InputError(spec.name, None, NO_STDIN)
+    return stream
+
+
+def _stdin_buffer() -> IO[bytes] | None:
+    """The binary standard input, or None when it is closed (``<&-``)."""
+    stream: IO[bytes] | None = getattr(sys.stdin, "buffer", None)
     return stream
 
 
@@ -1385,7 +1390,7 @@ def _in_place(target: Path) -> bool:
     """Whether an output path is written in place: it exists and is not a
     regular file (a device, a FIFO), or names a stream (``/dev/stdout``,
     ``/proc/self/fd/1``)."""
-    if str(target.absolute()).startswith(("/dev/", "/proc/")):
+    if str(target.absolute()).startswith(_STREAM_FOLDERS):
         return True
     try:
         return not stat.S_ISREG(target.stat().st_mode)
